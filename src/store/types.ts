@@ -1,0 +1,143 @@
+// The store contract: an etcd-shaped revisioned key-value store.
+// Every backend (memory for tests, SQLite by default, etcd for HA) implements
+// it, and one contract test suite (test/store/contract.ts) runs against each.
+//
+// Semantics follow etcd v3:
+// - one global revision, bumped by every successful write (put or delete);
+// - each live key has createRevision (revision of the put that created it),
+//   modRevision (revision of its last put) and version (puts since creation);
+// - a key deleted and re-created gets a fresh createRevision;
+// - reads may be served "at" a past revision until it has been compacted.
+
+export interface KeyValue {
+  key: string;
+  value: Uint8Array;
+  createRevision: number;
+  modRevision: number;
+  /** Number of puts since creation (1 after create). */
+  version: number;
+  /** Lease the key is attached to, 0 for none. */
+  lease: number;
+}
+
+export interface RangeOptions {
+  /** Treat `key` as a prefix and return every key starting with it. */
+  prefix?: boolean;
+  /** Maximum number of keys to return; 0 or absent means no limit. */
+  limit?: number;
+  /** Read as of this revision (0 or absent: the current one). Errors with CompactedError if compacted. */
+  revision?: number;
+  /** Start from this key (inclusive) within the prefix: used for paging. */
+  fromKey?: string;
+  /** Only count, return no kvs. */
+  countOnly?: boolean;
+}
+
+export interface RangeResult {
+  kvs: KeyValue[];
+  /** The store's current revision when the read was served (not the `revision` asked for). */
+  revision: number;
+  /** Whether more keys matched beyond `limit`. */
+  more: boolean;
+  /** Total keys matching, ignoring limit. */
+  count: number;
+}
+
+export interface PutOptions {
+  lease?: number;
+}
+
+/** The outcome of a conditional write. On failure `current` is the key's present value (if any). */
+export type TxnResult =
+  | { succeeded: true; revision: number; kv?: KeyValue; prevKv?: KeyValue }
+  | { succeeded: false; revision: number; current?: KeyValue };
+
+export type WatchEventType = 'PUT' | 'DELETE';
+
+export interface WatchEvent {
+  type: WatchEventType;
+  /** For PUT the new value; for DELETE a tombstone: key, modRevision = the delete's revision, empty value. */
+  kv: KeyValue;
+  /** The value before this event, if the key existed. */
+  prevKv?: KeyValue;
+}
+
+export interface WatchOptions {
+  /** Watch every key with this prefix rather than the key alone. */
+  prefix?: boolean;
+  /**
+   * Deliver events with revision >= startRevision (etcd's semantics).
+   * Absent or 0: only events after the current revision.
+   * If startRevision <= compacted revision the watch fails with CompactedError.
+   */
+  startRevision?: number;
+}
+
+export interface Watch {
+  /** Stop delivering events and release resources. Idempotent. */
+  cancel(): void;
+}
+
+export interface WatchHandlers {
+  /** Events of one revision are delivered together, in revision order. */
+  onEvents(events: WatchEvent[]): void;
+  /** The watch ended on its own (compaction, backend closed). No more events follow. */
+  onError?(err: Error): void;
+}
+
+export interface LeaseGrant {
+  id: number;
+  ttlSeconds: number;
+}
+
+export interface Store {
+  /** Current global revision. */
+  currentRevision(): Promise<number>;
+
+  range(key: string, opts?: RangeOptions): Promise<RangeResult>;
+
+  /** Create `key` only if it does not exist. */
+  create(key: string, value: Uint8Array, opts?: PutOptions): Promise<TxnResult>;
+
+  /**
+   * Put `key` only if its modRevision equals `expectedModRevision`
+   * (0 means: unconditionally, but the key must exist).
+   */
+  update(key: string, value: Uint8Array, expectedModRevision: number, opts?: PutOptions): Promise<TxnResult>;
+
+  /** Delete `key` only if its modRevision equals `expectedModRevision` (0: unconditionally). Fails if absent. */
+  delete(key: string, expectedModRevision?: number): Promise<TxnResult>;
+
+  /**
+   * Start watching. Resolves once the watch is registered: every event with
+   * revision >= startRevision (or after the current revision) will be delivered.
+   * Rejects with CompactedError if startRevision has been compacted.
+   */
+  watch(key: string, opts: WatchOptions, handlers: WatchHandlers): Promise<Watch>;
+
+  /** Drop history before `revision`: past-revision reads and watches below it fail with CompactedError. */
+  compact(revision: number): Promise<void>;
+
+  /** The revision compacted up to (0 if never compacted). */
+  compactedRevision(): Promise<number>;
+
+  close(): Promise<void>;
+}
+
+export class CompactedError extends Error {
+  constructor(
+    readonly requestedRevision: number,
+    readonly compactRevision: number,
+  ) {
+    super(`required revision ${requestedRevision} has been compacted (compacted up to ${compactRevision})`);
+    this.name = 'CompactedError';
+  }
+}
+
+/** A revision in the future was asked for (etcd: "required revision is a future revision"). */
+export class FutureRevisionError extends Error {
+  constructor(readonly requestedRevision: number, readonly currentRevision: number) {
+    super(`required revision ${requestedRevision} is a future revision (current ${currentRevision})`);
+    this.name = 'FutureRevisionError';
+  }
+}
