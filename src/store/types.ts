@@ -27,7 +27,7 @@ export interface RangeOptions {
   limit?: number;
   /** Read as of this revision (0 or absent: the current one). Errors with CompactedError if compacted. */
   revision?: number;
-  /** Start from this key (inclusive) within the prefix: used for paging. */
+  /** With `prefix`: start from this key (inclusive) within the prefix, for paging. `count` then counts from here (etcd). */
   fromKey?: string;
   /** Only count, return no kvs. */
   countOnly?: boolean;
@@ -39,7 +39,7 @@ export interface RangeResult {
   revision: number;
   /** Whether more keys matched beyond `limit`. */
   more: boolean;
-  /** Total keys matching, ignoring limit. */
+  /** Total keys matching (from `fromKey` on, if given), ignoring limit. */
   count: number;
 }
 
@@ -68,7 +68,8 @@ export interface WatchOptions {
   /**
    * Deliver events with revision >= startRevision (etcd's semantics).
    * Absent or 0: only events after the current revision.
-   * If startRevision <= compacted revision the watch fails with CompactedError.
+   * If startRevision < compacted revision the watch fails with CompactedError
+   * (as in etcd: the compacted revision itself is still replayable).
    */
   startRevision?: number;
 }
@@ -79,7 +80,10 @@ export interface Watch {
 }
 
 export interface WatchHandlers {
-  /** Events of one revision are delivered together, in revision order. */
+  /**
+   * Events in revision order; each call carries one or more whole revisions
+   * (a revision is never split across calls). Never called before watch() resolves.
+   */
   onEvents(events: WatchEvent[]): void;
   /** The watch ended on its own (compaction, backend closed). No more events follow. */
   onError?(err: Error): void;
@@ -115,7 +119,12 @@ export interface Store {
    */
   watch(key: string, opts: WatchOptions, handlers: WatchHandlers): Promise<Watch>;
 
-  /** Drop history before `revision`: past-revision reads and watches below it fail with CompactedError. */
+  /**
+   * Drop history before `revision`: reads at and watches from revisions below it
+   * fail with CompactedError; the state at `revision` itself stays readable.
+   * A revision above the current one fails with FutureRevisionError; one at or
+   * below the current compaction is a no-op.
+   */
   compact(revision: number): Promise<void>;
 
   /** The revision compacted up to (0 if never compacted). */
@@ -139,5 +148,13 @@ export class FutureRevisionError extends Error {
   constructor(readonly requestedRevision: number, readonly currentRevision: number) {
     super(`required revision ${requestedRevision} is a future revision (current ${currentRevision})`);
     this.name = 'FutureRevisionError';
+  }
+}
+
+/** The store was closed: its calls reject and its watches end with this error. */
+export class StoreClosedError extends Error {
+  constructor() {
+    super('store is closed');
+    this.name = 'StoreClosedError';
   }
 }
