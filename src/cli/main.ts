@@ -1,0 +1,77 @@
+// The `k8ts` command.
+import { Command, InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { K8TS_VERSION, SERVER_VERSION } from '../version.js';
+import { startServer } from '../server/k8ts-server.js';
+import { StartupError } from '../server/data-dir.js';
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
+  return port;
+}
+
+const program = new Command();
+program.name('k8ts').description('A Kubernetes-compatible orchestrator: one npm install, one command, the real kubectl.');
+
+program
+  .command('server')
+  .description('run the API server (and, as they land, scheduler, controllers and a node agent) in one process')
+  .option('--data-dir <dir>', 'where the store, PKI and admin kubeconfig live', '.k8ts')
+  .option('--port <port>', 'HTTPS port (0 picks a free one)', parsePort, 6443)
+  .option('--bind-address <ip>', 'address to listen on; loopback unless told otherwise', '127.0.0.1')
+  .option('--store <backend>', 'sqlite (default) or memory', 'sqlite')
+  .action(async (opts: { dataDir: string; port: number; bindAddress: string; store: string }) => {
+    if (opts.store !== 'sqlite' && opts.store !== 'memory') {
+      console.error(`k8ts: unknown store backend "${opts.store}" (want sqlite or memory)`);
+      process.exit(2);
+    }
+    try {
+      const server = await startServer({
+        dataDir: opts.dataDir,
+        port: opts.port,
+        bindAddress: opts.bindAddress,
+        storeBackend: opts.store,
+        log: (line) => console.log(line),
+      });
+      const shutdown = (signal: string) => {
+        console.log(JSON.stringify({ level: 'info', msg: 'shutting down', signal }));
+        server.close().then(() => process.exit(0), (err) => {
+          console.error(`k8ts: shutdown failed: ${(err as Error).message}`);
+          process.exit(1);
+        });
+      };
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.once('SIGINT', () => shutdown('SIGINT'));
+    } catch (err) {
+      if (err instanceof StartupError) {
+        console.error(`k8ts: ${err.message}`);
+        process.exit(1);
+      }
+      throw err;
+    }
+  });
+
+program
+  .command('kubeconfig')
+  .description('print the admin kubeconfig of the server using this data dir')
+  .option('--data-dir <dir>', 'the server\'s data dir', '.k8ts')
+  .action((opts: { dataDir: string }) => {
+    const path = join(resolve(opts.dataDir), 'admin.kubeconfig');
+    try {
+      process.stdout.write(readFileSync(path, 'utf8'));
+    } catch {
+      console.error(`k8ts: no kubeconfig at ${path}; start \`k8ts server --data-dir ${opts.dataDir}\` first`);
+      process.exit(1);
+    }
+  });
+
+program
+  .command('version')
+  .description('print the version')
+  .action(() => {
+    console.log(`k8ts ${K8TS_VERSION} (Kubernetes API ${SERVER_VERSION.gitVersion})`);
+  });
+
+await program.parseAsync(process.argv);

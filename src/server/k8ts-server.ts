@@ -1,0 +1,113 @@
+// `k8ts server`: the data dir, PKI and token, the store, and the API server
+// on HTTPS. Controllers, scheduler and the node agent join here as they land.
+import { createServer, type Server } from 'node:https';
+import { writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { openStore } from '../store/index.js';
+import type { Store } from '../store/types.js';
+import { ApiServer } from '../apiserver/api-server.js';
+import { ensurePki } from '../apiserver/security/pki.js';
+import { ensureAdminToken, TokenAuthenticator } from '../apiserver/security/token.js';
+import { adminKubeconfig } from '../apiserver/security/kubeconfig.js';
+import { openDataDir, StartupError, type DataDir } from './data-dir.js';
+import { builtinApiServerOptions } from './builtin-api.js';
+
+export interface ServerOptions {
+  dataDir: string;
+  port: number;
+  bindAddress: string;
+  /** 'memory' keeps nothing on disk (tests); default is SQLite in the data dir. */
+  storeBackend?: 'sqlite' | 'memory';
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  kubeconfigPath: string;
+  token: string;
+  caPem: string;
+  api: ApiServer;
+  close(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      if (err.code === 'EADDRINUSE') reject(new StartupError(`cannot listen on ${host}:${port}: address already in use`));
+      else if (err.code === 'EADDRNOTAVAIL') reject(new StartupError(`cannot listen on ${host}:${port}: address not available`));
+      else if (err.code === 'EACCES') reject(new StartupError(`cannot listen on ${host}:${port}: permission denied`));
+      else reject(new StartupError(`cannot listen on ${host}:${port}: ${err.message}`));
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const log = opts.log ?? (() => {});
+  const dataDir: DataDir = openDataDir(opts.dataDir);
+  let store: Store | undefined;
+  let api: ApiServer | undefined;
+  try {
+    const [pki, token] = await Promise.all([
+      ensurePki(dataDir.pkiDir, opts.bindAddress === '0.0.0.0' || opts.bindAddress === '::' ? [] : [opts.bindAddress]),
+      Promise.resolve(ensureAdminToken(dataDir.pkiDir)),
+    ]);
+    try {
+      store = await openStore(opts.storeBackend === 'memory' ? { backend: 'memory' } : { backend: 'sqlite', path: dataDir.storePath });
+    } catch (err) {
+      throw new StartupError(`cannot open the store in ${dataDir.path}: ${(err as Error).message}`);
+    }
+    const auth = new TokenAuthenticator(token);
+    api = new ApiServer({ ...builtinApiServerOptions(), store, authenticate: (h) => auth.authenticate(h) });
+    await api.start();
+    const apiServer = api;
+    const https = createServer({ key: pki.keyPem, cert: pki.certPem }, (req, res) => {
+      void apiServer.handle(req, res);
+    });
+    https.keepAliveTimeout = 65_000;
+    const port = await listen(https, opts.port, opts.bindAddress);
+    const connectHost = opts.bindAddress === '0.0.0.0' ? '127.0.0.1' : opts.bindAddress === '::' ? '::1' : opts.bindAddress;
+    const url = `https://${urlHost(connectHost)}:${port}`;
+    writeFileSync(dataDir.kubeconfigPath, adminKubeconfig(url, pki.caPem, token), { mode: 0o600 });
+    log(JSON.stringify({ level: 'info', msg: 'k8ts server ready', url, kubeconfig: dataDir.kubeconfigPath }));
+    const openStoreRef = store;
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      kubeconfigPath: dataDir.kubeconfigPath,
+      token,
+      caPem: pki.caPem,
+      api: apiServer,
+      close() {
+        closing ??= (async () => {
+          await new Promise<void>((resolve) => {
+            https.close(() => resolve());
+            https.closeAllConnections();
+          });
+          apiServer.stop();
+          await openStoreRef.close();
+          dataDir.release();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    api?.stop();
+    await store?.close();
+    dataDir.release();
+    throw err;
+  }
+}
