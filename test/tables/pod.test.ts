@@ -199,6 +199,18 @@ describe('pod table', () => {
     assert.deepEqual(summary(obj), ['2/2', 'Running', '1 (7m ago)']);
   });
 
+  it('keeps initialising while a sidecar init container has not started', () => {
+    const obj = pod(
+      {
+        phase: 'Pending',
+        initContainerStatuses: [{ name: 'proxy', ready: false, started: false, restartCount: 0, state: running }],
+        containerStatuses: [{ name: 'app', ready: false, restartCount: 0, state: { waiting: { reason: 'PodInitializing' } } }],
+      },
+      { initContainers: [{ name: 'proxy', restartPolicy: 'Always' }] },
+    );
+    assert.deepEqual(summary(obj), ['0/2', 'Init:0/1', '0']);
+  });
+
   it('drops plain init container restarts once the pod is initialised', () => {
     const obj = pod(
       {

@@ -21,6 +21,8 @@ describe('formatQuantity (canonical Quantity.String())', () => {
     ['1e3', '1e3'],
     ['1.5e3', '1500'],
     ['-2Gi', '-2Gi'],
+    // No binary suffix exists past Ei, so larger values stay in Ei.
+    ['2048Ei', '2048Ei'],
     [5, '5'],
     [undefined, '0'],
     ['garbage', 'garbage'],

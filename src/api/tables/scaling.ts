@@ -44,8 +44,10 @@ interface HorizontalPodAutoscalerFields {
     minReplicas?: number;
     maxReplicas?: number;
     metrics?: MetricSpec[];
+    // autoscaling/v1 only: a single CPU utilisation target.
+    targetCPUUtilizationPercentage?: number;
   };
-  status?: { currentReplicas?: number; currentMetrics?: MetricStatus[] };
+  status?: { currentReplicas?: number; currentMetrics?: MetricStatus[]; currentCPUUtilizationPercentage?: number };
 }
 
 // Defaulting gives an HPA without metrics a CPU target of 80% average utilisation.
@@ -98,10 +100,23 @@ function metricCell(spec: MetricSpec, status: MetricStatus | undefined): string 
   }
 }
 
+/** The metrics and their observations, whichever API version the object was written in. */
+function metricsOf(hpa: HorizontalPodAutoscalerFields): [MetricSpec[], MetricStatus[]] {
+  const v1Target = hpa.spec?.targetCPUUtilizationPercentage;
+  if (listOf(hpa.spec?.metrics).length === 0 && v1Target !== undefined && v1Target !== null) {
+    // Conversion from autoscaling/v1 turns the single CPU target into one Resource metric.
+    const v1Current = hpa.status?.currentCPUUtilizationPercentage;
+    const spec: MetricSpec = { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: v1Target } } };
+    const observed: MetricStatus[] = v1Current === undefined || v1Current === null ? [] : [{ resource: { current: { averageUtilization: v1Current } } }];
+    return [[spec], observed];
+  }
+  const specs = listOf(hpa.spec?.metrics).length > 0 ? listOf(hpa.spec?.metrics) : DEFAULT_METRICS;
+  return [specs, listOf(hpa.status?.currentMetrics)];
+}
+
 /** formatHPAMetrics: TARGETS cell. */
 function targetsCell(hpa: HorizontalPodAutoscalerFields): string {
-  const specs = listOf(hpa.spec?.metrics).length > 0 ? listOf(hpa.spec?.metrics) : DEFAULT_METRICS;
-  const statuses = listOf(hpa.status?.currentMetrics);
+  const [specs, statuses] = metricsOf(hpa);
   const all = specs.map((spec, index) => metricCell(spec, statuses[index]));
   if (all.length <= SHOWN_METRICS) return all.join(', ');
   return `${all.slice(0, SHOWN_METRICS).join(', ')} + ${all.length - SHOWN_METRICS} more...`;
