@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { openStore } from '../../src/store/index.js';
+import type { Store } from '../../src/store/types.js';
+import { runStoreContract } from './contract.js';
+import { bytes, succeeded, text } from './helpers.js';
+
+let dir: string;
+let databases = 0;
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'k8ts-sqlite-store-'));
+});
+
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function freshPath(): string {
+  return join(dir, `store-${++databases}.db`);
+}
+
+runStoreContract('sqlite', () => openStore({ backend: 'sqlite', path: freshPath() }));
+
+describe('sqlite store on disk', () => {
+  let path: string;
+  const open: Store[] = [];
+
+  async function openAt(): Promise<Store> {
+    const store = await openStore({ backend: 'sqlite', path });
+    open.push(store);
+    return store;
+  }
+
+  beforeEach(() => {
+    path = freshPath();
+  });
+
+  afterEach(async () => {
+    for (const store of open.splice(0)) await store.close();
+  });
+
+  it('keeps data and revisions across reopen, and keeps counting up', async () => {
+    const first = await openAt();
+    await first.create('/k/a', bytes('a1')); // 1
+    await first.update('/k/a', bytes('a2'), 1); // 2
+    await first.create('/k/b', bytes('b1')); // 3
+    await first.close();
+
+    const second = await openAt();
+    assert.equal(await second.currentRevision(), 3);
+    const kvs = (await second.range('/k/', { prefix: true })).kvs;
+    assert.deepEqual(kvs.map((kv) => [kv.key, text(kv.value), kv.modRevision, kv.version]), [
+      ['/k/a', 'a2', 2, 2],
+      ['/k/b', 'b1', 3, 1],
+    ]);
+    assert.equal(text((await second.range('/k/a', { revision: 1 })).kvs[0].value), 'a1');
+    assert.equal(succeeded(await second.create('/k/c', bytes('c1'))).revision, 4);
+  });
+
+  it('keeps revisions strictly increasing across reopen after compactions emptied the store', async () => {
+    const first = await openAt();
+    await first.create('/k/a', bytes('a')); // 1
+    await first.delete('/k/a'); // 2
+    await first.create('/k/b', bytes('b')); // 3
+    await first.delete('/k/b'); // 4
+    await first.create('/k/c', bytes('c')); // 5
+    await first.delete('/k/c'); // 6
+    await first.compact(6);
+    await first.close();
+
+    const second = await openAt();
+    assert.equal(await second.currentRevision(), 6);
+    assert.equal(await second.compactedRevision(), 6);
+    await assert.rejects(second.range('/k/', { prefix: true, revision: 5 }), /compacted/);
+    assert.equal(succeeded(await second.create('/k/d', bytes('d'))).revision, 7);
+    await second.compact(7);
+    await second.delete('/k/d'); // 8
+    await second.compact(8);
+    await second.close();
+
+    const third = await openAt();
+    assert.equal(await third.currentRevision(), 8);
+    assert.equal(succeeded(await third.create('/k/e', bytes('e'))).revision, 9);
+    assert.deepEqual((await third.range('/k/', { prefix: true })).kvs.map((kv) => kv.key), ['/k/e']);
+  });
+
+  it('refuses a second owner of the same file while it is open', async () => {
+    const owner = await openAt();
+    await owner.create('/k/a', bytes('a'));
+    await assert.rejects(openStore({ backend: 'sqlite', path }), /locked/);
+  });
+
+  it('keeps every acknowledged write when the writing process is killed', { timeout: 60_000 }, async () => {
+    const acknowledged = await killWriterAfterAcks(path, 300);
+    assert.ok(acknowledged.length >= 300, `expected at least 300 acks, got ${acknowledged.length}`);
+    const store = await openAt();
+    const present = new Set((await store.range('/crash/', { prefix: true })).kvs.map((kv) => kv.key));
+    const missing = acknowledged.filter((key) => !present.has(key));
+    assert.deepEqual(missing, []);
+    assert.ok(await store.currentRevision() >= acknowledged.length);
+  });
+});
+
+const crashWriter = fileURLToPath(new URL('./fixtures/crash-writer.ts', import.meta.url));
+
+/** Runs the crash writer, SIGKILLs it once `acks` keys were acknowledged, and returns every acknowledged key. */
+async function killWriterAfterAcks(path: string, acks: number): Promise<string[]> {
+  const child = spawn(process.execPath, ['--import', 'tsx', crashWriter, path], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const acknowledged: string[] = [];
+  let partialLine = '';
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    // Only complete lines are acknowledgements; a key cut short by the kill is not.
+    const lines = (partialLine + chunk).split('\n');
+    partialLine = lines.pop()!;
+    acknowledged.push(...lines);
+    if (acknowledged.length >= acks) child.kill('SIGKILL');
+  });
+  const { code, signal } = await exited;
+  assert.equal(signal, 'SIGKILL', `the writer exited on its own (code ${code}): ${stderr}`);
+  return acknowledged;
+}
