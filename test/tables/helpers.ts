@@ -16,7 +16,7 @@ export function ago(span: { d?: number; h?: number; m?: number; s?: number }): s
   return new Date(NOW_MS - ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** An object of a kind, created `created` ago, with the given extra top-level fields. */
+/** An object of a kind created 3h before NOW_MS, with extra top-level fields and metadata overrides. */
 export function object(kind: string, name: string, fields: Record<string, unknown> = {}, metadata: KubeObject['metadata'] = {}): KubeObject {
   return { kind, metadata: { name, namespace: 'default', creationTimestamp: ago({ h: 3 }), ...metadata }, ...fields };
 }

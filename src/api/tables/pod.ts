@@ -99,7 +99,7 @@ function summarisePod(pod: PodFields, deletionTimestamp: string | undefined, now
   let restarts = 0;
   let sidecarRestarts = 0;
   let readyContainers = 0;
-  let totalContainers = listOf(spec.containers).length + initContainers.filter(isRestartableInitContainer).length;
+  const totalContainers = listOf(spec.containers).length + initContainers.filter(isRestartableInitContainer).length;
   let lastRestart = new LastRestart();
   const lastSidecarRestart = new LastRestart();
 
