@@ -1,7 +1,8 @@
 // The one error type every patch function throws. It carries exactly what
-// kube-apiserver would answer, so the HTTP layer can turn it into a Status
-// without knowing which patch flavour failed.
-import type { Status, StatusCause } from '../../api/types.js';
+// kube-apiserver would answer and is an ApiError, so the HTTP layer renders
+// it like any other API failure without knowing which patch flavour failed.
+import type { Status } from '../../api/types.js';
+import { ApiError } from '../errors.js';
 
 /** 413 only for JSON patches with more operations than kube-apiserver allows. */
 export type PatchErrorCode = 400 | 413 | 422 | 500;
@@ -14,12 +15,13 @@ export type PatchErrorCode = 400 | 413 | 422 | 500;
  */
 export type PatchErrorReason = 'BadRequest' | 'Invalid' | 'RequestEntityTooLarge' | '';
 
-export class PatchError extends Error {
-  override readonly name = 'PatchError';
+export class PatchError extends ApiError {
+  declare readonly code: PatchErrorCode;
+  declare readonly reason: PatchErrorReason;
 
   constructor(
-    readonly code: PatchErrorCode,
-    readonly reason: PatchErrorReason,
+    code: PatchErrorCode,
+    reason: PatchErrorReason,
     /** Exactly the Status message kube-apiserver sends. */
     message: string,
     /**
@@ -29,7 +31,8 @@ export class PatchError extends Error {
      */
     readonly detail: string = message,
   ) {
-    super(message);
+    super(code, reason, message);
+    this.name = 'PatchError';
   }
 
   /** errors.NewBadRequest(msg). */
@@ -55,18 +58,10 @@ export class PatchError extends Error {
     return new PatchError(500, '', message);
   }
 
-  toStatus(): Status {
-    const status: Status = {
-      kind: 'Status',
-      apiVersion: 'v1',
-      metadata: {},
-      status: 'Failure',
-      message: this.message,
-      code: this.code,
-    };
-    if (this.reason !== '') status.reason = this.reason;
+  /** Kubernetes omits an empty (Unknown) reason from the Status. */
+  override toStatus(): Status {
+    const status = super.toStatus();
+    if (this.reason === '') delete status.reason;
     return status;
   }
 }
-
-export type { StatusCause };
