@@ -31,6 +31,16 @@ function initialStatus(info: ResourceInfo, obj: KubeObject): unknown {
   }
 }
 
+/** Secret.stringData is write-only: it is merged into data (base64) on every write, as v1 conversion does. */
+function mergeStringData(secret: KubeObject): void {
+  const stringData = secret.stringData as Record<string, unknown> | undefined;
+  if (!stringData || typeof stringData !== 'object') return;
+  const data = { ...((secret.data as Record<string, string> | undefined) ?? {}) };
+  for (const [key, value] of Object.entries(stringData)) data[key] = Buffer.from(String(value)).toString('base64');
+  secret.data = data;
+  delete secret.stringData;
+}
+
 export function makeStrategy(info: ResourceInfo, behaviour: KindBehaviour): KindStrategy {
   const tracksGeneration = GENERATION_TRACKING.has(`${info.group}/${info.kind}`);
   const table = behaviour.tablePrinterFor(info.group, info.kind);
@@ -38,7 +48,10 @@ export function makeStrategy(info: ResourceInfo, behaviour: KindBehaviour): Kind
     info,
     tracksGeneration,
     table,
-    defaults: (obj) => behaviour.defaultObject(info.group, info.kind, obj),
+    defaults(obj) {
+      if (info.group === '' && info.kind === 'Secret') mergeStringData(obj);
+      behaviour.defaultObject(info.group, info.kind, obj);
+    },
     prepareForCreate(obj) {
       const status = initialStatus(info, obj);
       if (status === undefined) delete obj.status;

@@ -11,6 +11,8 @@ import { ensureAdminToken, TokenAuthenticator } from '../apiserver/security/toke
 import { adminKubeconfig } from '../apiserver/security/kubeconfig.js';
 import { openDataDir, StartupError, type DataDir } from './data-dir.js';
 import { builtinApiServerOptions } from './builtin-api.js';
+import { TimingWheel } from '../time/timing-wheel.js';
+import { NamespaceController } from '../controllers/namespace/namespace-controller.js';
 
 export interface ServerOptions {
   dataDir: string;
@@ -70,8 +72,23 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       throw new StartupError(`cannot open the store in ${dataDir.path}: ${(err as Error).message}`);
     }
     const auth = new TokenAuthenticator(token);
-    api = new ApiServer({ ...builtinApiServerOptions(), store, authenticate: (h) => auth.authenticate(h) });
+    const wheel = new TimingWheel();
+    const builtin = builtinApiServerOptions();
+    api = new ApiServer({
+      ...builtin,
+      store,
+      authenticate: (h) => auth.authenticate(h),
+      rest: {
+        ...builtin.rest,
+        schedule: (ms, fn) => {
+          const handle = wheel.schedule(ms, fn);
+          return () => wheel.cancel(handle);
+        },
+      },
+    });
     await api.start();
+    const namespaceController = new NamespaceController(api, wheel);
+    await namespaceController.start();
     const apiServer = api;
     const https = createServer({ key: pki.keyPem, cert: pki.certPem }, (req, res) => {
       void apiServer.handle(req, res);
@@ -97,7 +114,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
             https.close(() => resolve());
             https.closeAllConnections();
           });
+          namespaceController.stop();
           apiServer.stop();
+          wheel.close();
           await openStoreRef.close();
           dataDir.release();
         })();

@@ -28,6 +28,8 @@ export interface RestDependencies {
   /** Paths of fields the kind's schema doesn't know (for fieldValidation). */
   unknownFields(obj: KubeObject, info: ResourceInfo): string[];
   bookmarkIntervalMs: number;
+  /** Runs fn after ms on the server's timing wheel; returns a cancel function. */
+  schedule?(ms: number, fn: () => void): () => void;
 }
 
 export class RestHandler {
@@ -138,7 +140,8 @@ export class RestHandler {
     const unknown = this.deps.unknownFields(obj, this.info);
     if (unknown.length === 0) return [];
     if (mode === 'Strict') {
-      throw badRequest(`strict decoding error: ${unknown.map((p) => `unknown field "${p}"`).join(', ')}`);
+      const { kind, version } = this.info;
+      throw badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: strict decoding error: ${unknown.map((p) => `unknown field "${p}"`).join(', ')}`);
     }
     return unknown.map((p) => `unknown field "${p}"`);
   }
