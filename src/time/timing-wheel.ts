@@ -59,7 +59,8 @@ const MAX_SAME_TICK_INSERTS = 100_000;
 
 export class TimingWheel {
   readonly tickMs: number;
-  private readonly clock: Clock;
+  /** The clock the wheel reads and is woken by; code that pairs wall time with the wheel uses it too. */
+  readonly clock: Clock;
   private readonly epochMs: number;
   private readonly store: TimerStore;
   private readonly lists: SlotLists;
