@@ -2,7 +2,7 @@
 // JSON or YAML by Content-Type, malformed input as a 400 that changes nothing.
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
-import { badRequest, requestEntityTooLarge } from '../errors.js';
+import { badRequest, requestEntityTooLarge, unsupportedMediaType } from '../errors.js';
 
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -33,6 +33,10 @@ export function mediaType(contentType: string | undefined): string {
 /** Decodes a JSON or YAML document into a value; syntax errors become 400s. */
 export function decodeDocument(body: Buffer, contentType: string | undefined): unknown {
   const type = mediaType(contentType);
+  // Protobuf and CBOR aren't spoken here; a 415 makes client-go fall back to JSON.
+  if (type !== 'application/json' && type !== 'application/yaml' && type !== '*/*' && !type.endsWith('+json') && !type.endsWith('+yaml')) {
+    throw unsupportedMediaType(type);
+  }
   const text = body.toString('utf8');
   if (text.trim() === '') throw badRequest('the request body is empty');
   if (type.endsWith('yaml')) {

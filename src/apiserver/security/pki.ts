@@ -1,6 +1,8 @@
 // The cluster's PKI, made on first start and kept in the data dir: a CA and
 // a serving certificate for the API server signed by it (ECDSA P-256, via
 // @peculiar/x509 on Node's WebCrypto). Later starts reuse the files.
+// @peculiar/x509 resolves its ASN.1 helpers through tsyringe, which needs the Reflect metadata polyfill.
+import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
