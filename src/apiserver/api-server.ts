@@ -94,6 +94,39 @@ export class ApiServer {
     }
   }
 
+  /**
+   * The `kubernetes` Service and its Endpoints in `default`, pointing at this
+   * server, as kube-apiserver's bootstrap controller keeps them.
+   */
+  async ensureKubernetesService(address: string, port: number): Promise<void> {
+    const services = this.registry('', 'v1', 'services')!;
+    const endpoints = this.registry('', 'v1', 'endpoints')!;
+    const labels = { component: 'apiserver', provider: 'kubernetes' };
+    const desiredService = {
+      apiVersion: 'v1', kind: 'Service',
+      metadata: { name: 'kubernetes', namespace: 'default', labels },
+      spec: { type: 'ClusterIP', clusterIP: this.clusterIps.firstAddress(), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: port }], sessionAffinity: 'None' },
+    };
+    const desiredEndpoints = {
+      apiVersion: 'v1', kind: 'Endpoints',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+      subsets: [{ addresses: [{ ip: address }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
+    };
+    await this.createOrUpdate(services, desiredService, (current) => ({ ...current, spec: { ...(current.spec as object), ports: desiredService.spec.ports } }));
+    await this.createOrUpdate(endpoints, desiredEndpoints, (current) => ({ ...current, subsets: desiredEndpoints.subsets }));
+  }
+
+  private async createOrUpdate(registry: ResourceStore, desired: KubeObject, update: (current: KubeObject) => KubeObject): Promise<void> {
+    const { namespace, name } = desired.metadata;
+    try {
+      await registry.get(namespace, name!);
+      await registry.update(namespace, name!, update, { dryRun: false, subresource: '' });
+    } catch (err) {
+      if (!(err instanceof ApiError && err.code === 404)) throw err;
+      await registry.create(namespace, desired, { dryRun: false });
+    }
+  }
+
   stop(): void {
     for (const r of this.registries.values()) r.cache.stop();
   }
@@ -188,12 +221,16 @@ export class ApiServer {
     }
     const doc = this.openapi.document(path.slice('/openapi/v3/'.length));
     if (!doc) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-    if (req.headers['if-none-match'] === doc.etag) {
-      res.writeHead(304, { ETag: doc.etag });
+    const etag = `"${doc.etag}"`;
+    const ifNoneMatch = req.headers['if-none-match'];
+    if (ifNoneMatch === etag || ifNoneMatch === doc.etag) {
+      res.writeHead(304, { ETag: etag });
       res.end();
       return;
     }
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': doc.body.length, ETag: doc.etag, 'Cache-Control': 'public, immutable' });
+    // Only a request naming the content hash may be cached forever, as kube-openapi's handler3 does.
+    const cacheControl = new URL(req.url ?? '/', 'https://k8ts.invalid').searchParams.has('hash') ? 'public, immutable' : 'no-cache, private';
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': doc.body.length, ETag: etag, 'Cache-Control': cacheControl });
     res.end(doc.body);
   }
 }

@@ -47,6 +47,8 @@ export class WatchCache {
   private readonly watchers = new Set<CacheWatcher>();
   private storeWatch: Watch | null = null;
   private revision = 0;
+  /** Readers waiting for the cache to reach a store revision. */
+  private freshnessWaiters: { target: number; resolve: () => void }[] = [];
 
   constructor(
     private readonly store: Store,
@@ -62,6 +64,7 @@ export class WatchCache {
     this.storeWatch = await this.store.watch(this.prefix, { prefix: true, startRevision: listed.revision + 1 }, {
       onEvents: (events) => this.apply(events),
       onError: (err) => this.fail(err),
+      onProgress: (revision) => this.advanceTo(revision),
     });
   }
 
@@ -78,12 +81,28 @@ export class WatchCache {
   }
 
   /**
-   * Records that the store has reached `revision`. The in-process stores
-   * deliver watch events before a write resolves, so once the store reports
-   * revision R, every event of this prefix up to R has been applied here.
+   * Resolves once the cache reflects everything the store had committed when
+   * called: a consistent read served from memory, as the cacher's
+   * WaitUntilFreshAndList does with etcd's progress notifications.
    */
-  observeRevision(revision: number): void {
+  async waitUntilFresh(): Promise<void> {
+    const target = await this.store.currentRevision();
+    if (this.revision >= target || !this.storeWatch) return;
+    await new Promise<void>((resolve) => {
+      this.freshnessWaiters.push({ target, resolve });
+      this.storeWatch!.requestProgress();
+    });
+  }
+
+  private advanceTo(revision: number): void {
     if (revision > this.revision) this.revision = revision;
+    if (this.freshnessWaiters.length === 0) return;
+    const still: { target: number; resolve: () => void }[] = [];
+    for (const w of this.freshnessWaiters) {
+      if (w.target <= this.revision) w.resolve();
+      else still.push(w);
+    }
+    this.freshnessWaiters = still;
   }
 
   get(key: string): KubeObject | undefined {
@@ -119,8 +138,16 @@ export class WatchCache {
     if (fromRevision < this.windowStart) throw new TooOldResourceVersionError(fromRevision, this.windowStart + 1);
     const backlog = this.window.filter((e) => e.revision > fromRevision);
     if (backlog.length > 0) watcher.deliver(backlog);
-    this.watchers.add(watcher);
-    return () => this.watchers.delete(watcher);
+    // A watch may start from a revision the cache hasn't applied yet: skip what it already has.
+    const filtered: CacheWatcher = {
+      deliver: (events) => {
+        const newer = events[0]!.revision > fromRevision ? events : events.filter((e) => e.revision > fromRevision);
+        if (newer.length > 0) watcher.deliver(newer);
+      },
+      terminate: (err) => watcher.terminate(err),
+    };
+    this.watchers.add(filtered);
+    return () => this.watchers.delete(filtered);
   }
 
   private apply(storeEvents: WatchEvent[]): void {
@@ -142,6 +169,7 @@ export class WatchCache {
       }
       if (ev.kv.modRevision > this.revision) this.revision = ev.kv.modRevision;
     }
+    this.advanceTo(this.revision);
     if (events.length === 0) return;
     for (const e of events) this.window.push(e);
     if (this.window.length > this.windowSize) {
@@ -152,6 +180,8 @@ export class WatchCache {
   }
 
   private fail(err: Error): void {
+    for (const w of this.freshnessWaiters) w.resolve();
+    this.freshnessWaiters = [];
     const reason = err instanceof CompactedError ? err : new Error(`store watch ended: ${err.message}`);
     for (const w of this.watchers) w.terminate(reason);
     this.watchers.clear();

@@ -97,6 +97,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const port = await listen(https, opts.port, opts.bindAddress);
     const connectHost = opts.bindAddress === '0.0.0.0' ? '127.0.0.1' : opts.bindAddress === '::' ? '::1' : opts.bindAddress;
     const url = `https://${urlHost(connectHost)}:${port}`;
+    await apiServer.ensureKubernetesService(connectHost, port);
     writeFileSync(dataDir.kubeconfigPath, adminKubeconfig(url, pki.caPem, token), { mode: 0o600 });
     log(JSON.stringify({ level: 'info', msg: 'k8ts server ready', url, kubeconfig: dataDir.kubeconfigPath }));
     const openStoreRef = store;

@@ -22,7 +22,7 @@ import {
 import { WatchHub } from './watch-hub.js';
 
 export class EngineStore implements Store {
-  private readonly hub = new WatchHub();
+  private readonly hub = new WatchHub(() => this.engine.revision());
   private closed = false;
 
   constructor(private readonly engine: StorageEngine) {}

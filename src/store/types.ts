@@ -77,6 +77,13 @@ export interface WatchOptions {
 export interface Watch {
   /** Stop delivering events and release resources. Idempotent. */
   cancel(): void;
+  /**
+   * Ask for a progress notification (etcd's RequestProgress): once every
+   * event up to the store's current revision has been delivered to this
+   * watch, onProgress(revision) is called with that revision. It lets a
+   * cache know it is fresh even when nothing under its prefix changed.
+   */
+  requestProgress(): void;
 }
 
 export interface WatchHandlers {
@@ -87,6 +94,8 @@ export interface WatchHandlers {
   onEvents(events: WatchEvent[]): void;
   /** The watch ended on its own (compaction, backend closed). No more events follow. */
   onError?(err: Error): void;
+  /** Every event up to `revision` has been delivered (answer to Watch.requestProgress). */
+  onProgress?(revision: number): void;
 }
 
 export interface LeaseGrant {

@@ -18,8 +18,11 @@ import type { Watch, WatchEvent, WatchHandlers } from './types.js';
 export class WatchHub {
   private readonly watchers = new Set<QueuedWatcher>();
 
+  /** `currentRevision` answers progress requests: events are published synchronously at commit, so all up to it are queued. */
+  constructor(private readonly currentRevision: () => number) {}
+
   add(range: KeyRange, startRevision: number, backlog: WatchEvent[], handlers: WatchHandlers): Watch {
-    const watcher = new QueuedWatcher(range, startRevision, handlers, () => this.watchers.delete(watcher));
+    const watcher = new QueuedWatcher(range, startRevision, handlers, () => this.watchers.delete(watcher), this.currentRevision);
     this.watchers.add(watcher);
     watcher.enqueue(backlog);
     return watcher;
@@ -37,8 +40,19 @@ export class WatchHub {
   }
 }
 
+/** A queued progress notification: delivered after the events queued before it. */
+interface ProgressMarker {
+  progress: number;
+}
+
+type QueueEntry = WatchEvent | ProgressMarker;
+
+function isProgress(entry: QueueEntry): entry is ProgressMarker {
+  return (entry as ProgressMarker).progress !== undefined;
+}
+
 class QueuedWatcher implements Watch {
-  private queue: WatchEvent[] = [];
+  private queue: QueueEntry[] = [];
   private started = false;
   private drainScheduled = false;
   private stopped = false;
@@ -49,6 +63,7 @@ class QueuedWatcher implements Watch {
     private readonly startRevision: number,
     private readonly handlers: WatchHandlers,
     private readonly detach: () => void,
+    private readonly currentRevision: () => number,
   ) {
     setImmediate(() => {
       this.started = true;
@@ -63,6 +78,12 @@ class QueuedWatcher implements Watch {
   enqueue(events: WatchEvent[]): void {
     if (this.stopped || events.length === 0) return;
     this.queue.push(...events);
+    this.scheduleDrain();
+  }
+
+  requestProgress(): void {
+    if (this.stopped) return;
+    this.queue.push({ progress: this.currentRevision() });
     this.scheduleDrain();
   }
 
@@ -92,8 +113,29 @@ class QueuedWatcher implements Watch {
 
   private drain(): void {
     this.drainScheduled = false;
-    const events = this.queue;
+    const entries = this.queue;
     this.queue = [];
+    let batch: WatchEvent[] = [];
+    for (const entry of entries) {
+      if (this.stopped && !this.endReason) return;
+      if (!isProgress(entry)) {
+        batch.push(entry);
+        continue;
+      }
+      if (!this.deliver(batch)) return;
+      batch = [];
+      this.handlers.onProgress?.(entry.progress);
+    }
+    if (!this.deliver(batch)) return;
+    const reason = this.endReason;
+    if (reason) {
+      this.endReason = undefined;
+      this.handlers.onError?.(reason);
+    }
+  }
+
+  /** Hands a batch to the handler; false if the handler failed and the watch ended. */
+  private deliver(events: WatchEvent[]): boolean {
     if (events.length > 0) {
       try {
         this.handlers.onEvents(events);
@@ -105,13 +147,9 @@ class QueuedWatcher implements Watch {
         const error = err instanceof Error ? err : new Error(String(err));
         if (this.handlers.onError) this.handlers.onError(error);
         else throw error;
-        return;
+        return false;
       }
     }
-    const reason = this.endReason;
-    if (reason) {
-      this.endReason = undefined;
-      this.handlers.onError?.(reason);
-    }
+    return true;
   }
 }

@@ -102,8 +102,7 @@ export class ResourceStore {
   async list(namespace: string | undefined, opts: ListOptions): Promise<ListResult> {
     if (opts.limit || opts.continueToken) return this.listPaged(namespace, opts);
     // A consistent read from the cache: it has applied everything the store has committed.
-    const revision = await this.ctx.store.currentRevision();
-    this.cache.observeRevision(revision);
+    await this.cache.waitUntilFresh();
     const items = this.cache.list(namespacePrefix(this.info, namespace)).filter((o) => this.matches(o, opts));
     return { items, resourceVersion: String(this.cache.currentRevision()) };
   }

@@ -128,6 +128,8 @@ export function parseLabelSelector(text: string): LabelRequirement[] {
     if (i < src.length) {
       if (src[i] !== ',') throw new SelectorParseError(`found '${src[i]}', expected: ',' or 'end of string'`);
       i++;
+      skipSpace();
+      if (i >= src.length) throw new SelectorParseError(`found '', expected: identifier after ','`);
     }
   }
   return reqs;
