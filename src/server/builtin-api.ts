@@ -5,7 +5,8 @@ import type { KubeObject } from '../api/types.js';
 import type { ResourceInfo } from '../api/resources.js';
 import { builtinStrategies } from '../api/kinds.js';
 import { defaultObject } from '../api/defaults/index.js';
-import { validateCreate, validateUpdate, formatFieldError, formatInvalidMessage } from '../api/validation/index.js';
+import { validateCreate, validateUpdate } from '../api/validation/index.js';
+import { fieldErrorBody, formatInvalidMessage } from '../api/validation/field.js';
 import { tablePrinterFor } from '../api/tables/index.js';
 import { componentSchemas, schemaNameForGvk } from '../api/openapi/schemas.js';
 import { applyJsonMergePatch } from '../apiserver/patch/json-merge-patch.js';
@@ -60,11 +61,7 @@ export function builtinApiServerOptions(): Omit<ApiServerOptions, 'store'> {
     strategies: builtinStrategies({ defaultObject, validateCreate, validateUpdate, tablePrinterFor }),
     formatInvalid: (kind, group, name, errs) => ({
       message: formatInvalidMessage(group ? `${kind}.${group}` : kind, name, errs),
-      causes: errs.map((e) => {
-        const rendered = formatFieldError(e);
-        const prefix = `${e.field}: `;
-        return { reason: e.type, message: rendered.startsWith(prefix) ? rendered.slice(prefix.length) : rendered, field: e.field };
-      }),
+      causes: errs.map((e) => ({ reason: e.type, message: fieldErrorBody(e), field: e.field })),
     }),
     rest: { applyPatch, unknownFields, bookmarkIntervalMs: 60_000 },
     openapi: (resources) => buildOpenApiV3(resources),

@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { badRequest, requestEntityTooLarge, unsupportedMediaType } from '../errors.js';
+import { decodeKubernetesProtobuf, isKubernetesProtobuf } from '../protobuf/decode.js';
 
 export const MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -33,7 +34,7 @@ export function mediaType(contentType: string | undefined): string {
 /** Decodes a JSON or YAML document into a value; syntax errors become 400s. */
 export function decodeDocument(body: Buffer, contentType: string | undefined): unknown {
   const type = mediaType(contentType);
-  // Protobuf and CBOR aren't spoken here; a 415 makes client-go fall back to JSON.
+  // Only objects are decoded from protobuf (decodeObjectBody); CBOR isn't spoken here, and a 415 makes client-go fall back to JSON.
   if (type !== 'application/json' && type !== 'application/yaml' && type !== '*/*' && !type.endsWith('+json') && !type.endsWith('+yaml')) {
     throw unsupportedMediaType(type);
   }
@@ -54,6 +55,8 @@ export function decodeDocument(body: Buffer, contentType: string | undefined): u
 }
 
 export function decodeObjectBody(body: Buffer, contentType: string | undefined): Record<string, unknown> {
+  // kubectl's typed clients send built-in kinds as Kubernetes protobuf.
+  if (isKubernetesProtobuf(contentType)) return decodeKubernetesProtobuf(body);
   const value = decodeDocument(body, contentType);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw badRequest('the request body must be a JSON object');
