@@ -96,7 +96,10 @@ function validateJobSpecCommon(specValue: unknown, field: string): FieldError[] 
       errs.push(notSupported(child(field, 'podReplacementPolicy'), policy, ['Failed', 'TerminatingOrFailed']));
     }
   }
-  errs.push(...validatePodTemplateSpec(spec.template, child(field, 'template')));
+  // Job templates leave restartPolicy unset by default (see defaults/batch.ts); the
+  // job rule below reports a missing one, as Kubernetes does after defaulting it to Always.
+  const restartPolicyPath = child(field, 'template', 'spec', 'restartPolicy');
+  errs.push(...validatePodTemplateSpec(spec.template, child(field, 'template')).filter((e) => !(e.field === restartPolicyPath && e.type === 'FieldValueRequired')));
   errs.push(...validateJobRestartPolicy(spec, field));
   return errs;
 }

@@ -4,10 +4,9 @@
 import type { FieldError, KubeObject } from '../types.js';
 import { child, duplicate, forbidden, index, invalid, key, notSupported, required, tooLong } from './field.js';
 import { goStringSlice } from './govalue.js';
-import { arr, deepEqual, isObject, obj, objOr, objects, present, str, type JsonObject } from './json.js';
+import { arr, deepEqual, isObject, objOr, objects, present, str, type JsonObject } from './json.js';
 import { validateImmutableField, validateLabelName, validateObjectMeta, validateObjectMetaUpdate, validateQualifiedName } from './meta.js';
 import { byteLength, isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidCIDRMessage, isValidIPMessage, isValidLabelValue, isValidPortNum, nameIsDNSLabel, nameIsDNSSubdomain, nameIsPathSegment } from './names.js';
-import { formatQuantity } from './quantity.js';
 import { parseQuantityAt, validateResourceQuantityValue } from './resources.js';
 import { validateProtocol } from './containers.js';
 import { validateNonSpecialIP } from './service.js';
@@ -340,4 +339,3 @@ export function validateEventUpdate(event: KubeObject, old: KubeObject): FieldEr
   return [...validateEvent(event), ...validateObjectMetaUpdate(event.metadata, old.metadata)];
 }
 
-export { formatQuantity, obj };

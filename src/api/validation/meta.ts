@@ -4,7 +4,7 @@
 // gets through core's ValidateObjectMeta (standard finalizer names).
 
 import type { FieldError, ObjectMeta } from '../types.js';
-import { child, duplicate, forbidden, index, invalid, required, tooLong } from './field.js';
+import { child, forbidden, index, invalid, required, tooLong } from './field.js';
 import { goLabelSelector, goStringSlice, GoValue } from './govalue.js';
 import { arr, deepEqual, isObject, objects, str, type JsonObject } from './json.js';
 import { byteLength, isQualifiedName, isValidLabelValue, nameIsDNSLabel, type NameValidator } from './names.js';
@@ -62,8 +62,6 @@ export function validateAnnotations(annotations: unknown, field: string): FieldE
 }
 
 // --- Label selectors -------------------------------------------------------------
-
-const selectorOperators = new Set(['In', 'NotIn', 'Exists', 'DoesNotExist']);
 
 export function validateLabelSelectorRequirement(req: JsonObject, field: string): FieldError[] {
   const errs: FieldError[] = [];
@@ -145,7 +143,6 @@ export function selectorMatches(selector: unknown, labels: unknown): boolean {
   return true;
 }
 
-export { selectorOperators };
 
 // --- ObjectMeta --------------------------------------------------------------------
 
@@ -286,4 +283,3 @@ export function selectorValue(selector: unknown): GoValue {
   return goLabelSelector(selector);
 }
 
-export { duplicate };
