@@ -6,7 +6,7 @@ import type { FieldError, KubeObject } from '../types.js';
 import type { KindRules } from './rules.js';
 import { child, forbidden, invalid, notSupported, required } from './field.js';
 import { goIntOrString, goLabelSelector } from './govalue.js';
-import { clone, deepEqual, obj, objOr, objects, present, str, type JsonObject } from './json.js';
+import { clone, deepEqual, obj, objOr, present, str, type JsonObject } from './json.js';
 import {
   isConvertibleSelector,
   isEmptySelector,
@@ -17,11 +17,9 @@ import {
   validateNonnegativeField,
   validateObjectMeta,
   validateObjectMetaUpdate,
-  validateTemplateObjectMeta,
 } from './meta.js';
 import { nameIsDNSLabel, nameIsDNSSubdomain } from './names.js';
 import { validatePodTemplateSpec } from './podspec.js';
-import { validatePersistentVolumeClaimSpec } from './storage.js';
 import {
   intOrPercentValue,
   isNotMoreThan100Percent,
@@ -212,12 +210,8 @@ function validateStatefulSetSpec(specValue: unknown): FieldError[] {
     errs.push(...validateLabels(meta.labels, 'spec.template.labels'));
     errs.push(...validateAnnotations(meta.annotations, 'spec.template.annotations'));
   }
+  // Like Kubernetes v1.32, volumeClaimTemplates are not validated here; the claims are when created.
   errs.push(...validateAlwaysRestart(spec.template, 'spec.template', 'StatefulSet'));
-  objects(spec.volumeClaimTemplates).forEach((claim, i) => {
-    const path = `spec.volumeClaimTemplates[${i}]`;
-    errs.push(...validateTemplateObjectMeta({ labels: objOr(claim.metadata).labels, annotations: objOr(claim.metadata).annotations }, child(path, 'metadata')));
-    errs.push(...validatePersistentVolumeClaimSpec(claim.spec, child(path, 'spec')));
-  });
   return errs;
 }
 
