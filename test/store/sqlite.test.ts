@@ -96,8 +96,8 @@ describe('sqlite store on disk', () => {
     await assert.rejects(openStore({ backend: 'sqlite', path }), /locked/);
   });
 
-  it('keeps every acknowledged write when the writing process is killed', { timeout: 60_000 }, async () => {
-    const acknowledged = await killWriterAfterAcks(path, 300);
+  it('keeps every acknowledged write when the writing process is killed', { timeout: 60_000 }, async (t) => {
+    const acknowledged = await killWriterAfterAcks(path, 300, t.signal);
     assert.ok(acknowledged.length >= 300, `expected at least 300 acks, got ${acknowledged.length}`);
     const store = await openAt();
     const present = new Set((await store.range('/crash/', { prefix: true })).kvs.map((kv) => kv.key));
@@ -109,11 +109,18 @@ describe('sqlite store on disk', () => {
 
 const crashWriter = fileURLToPath(new URL('./fixtures/crash-writer.ts', import.meta.url));
 
-/** Runs the crash writer, SIGKILLs it once `acks` keys were acknowledged, and returns every acknowledged key. */
-async function killWriterAfterAcks(path: string, acks: number): Promise<string[]> {
+/**
+ * Runs the crash writer, SIGKILLs it once `acks` keys were acknowledged, and
+ * returns every acknowledged key. `abort` (the test's timeout) kills it too,
+ * so a writer that stalls fails the test instead of outliving it.
+ */
+async function killWriterAfterAcks(path: string, acks: number, abort: AbortSignal): Promise<string[]> {
   const child = spawn(process.execPath, ['--import', 'tsx', crashWriter, path], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    signal: abort,
+    killSignal: 'SIGKILL',
   });
+  child.on('error', () => {}); // An abort also surfaces as 'error'; the exit below tells the story.
   const acknowledged: string[] = [];
   let partialLine = '';
   let stderr = '';
@@ -130,5 +137,6 @@ async function killWriterAfterAcks(path: string, acks: number): Promise<string[]
   });
   const { code, signal } = await exited;
   assert.equal(signal, 'SIGKILL', `the writer exited on its own (code ${code}): ${stderr}`);
+  assert.ok(!abort.aborted, `the writer stalled after ${acknowledged.length} acks: ${stderr}`);
   return acknowledged;
 }
