@@ -175,9 +175,10 @@ describe('kubectl against k8ts server', () => {
 
   it('waits for a condition set through the status subresource, and for deletion', async () => {
     await k.ok(['create', 'configmap', 'doomed', '-n', 'shop']);
-    const waiter = k.run(['wait', '--for=condition=Ready=True', 'node/n1', '--timeout=30s']);
     const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' }, status: { conditions: [{ type: 'Ready', status: 'False', reason: 'Starting', lastTransitionTime: '2026-01-01T00:00:00Z' }] } };
     await k.ok(['create', '-f', '-'], { input: JSON.stringify(node) });
+    assert.equal((await k.run(['wait', '--for=condition=Ready=True', 'node/n1', '--timeout=1s'])).code, 1, 'the node is not ready yet');
+    const waiter = k.run(['wait', '--for=condition=Ready=True', 'node/n1', '--timeout=30s']);
     const patch = JSON.stringify({ status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastTransitionTime: '2026-01-01T00:00:01Z' }] } });
     const res = await rawRequest(server, token, 'PATCH', '/api/v1/nodes/n1/status', patch, { 'Content-Type': 'application/merge-patch+json' });
     assert.equal(res.status, 200, res.body);
