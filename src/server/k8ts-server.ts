@@ -10,7 +10,10 @@ import { ensurePki } from '../apiserver/security/pki.js';
 import { ensureAdminToken, TokenAuthenticator } from '../apiserver/security/token.js';
 import { adminKubeconfig } from '../apiserver/security/kubeconfig.js';
 import { openDataDir, StartupError, type DataDir } from './data-dir.js';
-import { builtinApiServerOptions } from './builtin-api.js';
+import { applyPatch, builtinApiServerOptions } from './builtin-api.js';
+import { LoopbackClient } from '../client/loopback-client.js';
+import { ControllerManager } from '../controllers/controller-manager.js';
+import type { Clock } from '../time/clock.js';
 import { TimingWheel } from '../time/timing-wheel.js';
 import { NamespaceController } from '../controllers/namespace/namespace-controller.js';
 
@@ -21,6 +24,10 @@ export interface ServerOptions {
   /** 'memory' keeps nothing on disk (tests); default is SQLite in the data dir. */
   storeBackend?: 'sqlite' | 'memory';
   log?: (line: string) => void;
+  /** Time for every timer and timestamp; tests pass a ManualClock. */
+  clock?: Clock;
+  /** Run the controller manager (default true). */
+  controllers?: boolean;
 }
 
 export interface RunningServer {
@@ -30,6 +37,9 @@ export interface RunningServer {
   token: string;
   caPem: string;
   api: ApiServer;
+  /** The in-process client controllers use; tests use it to act as the kubelet. */
+  client: LoopbackClient;
+  wheel: TimingWheel;
   close(): Promise<void>;
 }
 
@@ -72,11 +82,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       throw new StartupError(`cannot open the store in ${dataDir.path}: ${(err as Error).message}`);
     }
     const auth = new TokenAuthenticator(token);
-    const wheel = new TimingWheel();
+    const wheel = new TimingWheel({ clock: opts.clock });
     const builtin = builtinApiServerOptions();
     api = new ApiServer({
       ...builtin,
       store,
+      nowMs: () => wheel.clock.wallMs(),
       authenticate: (h) => auth.authenticate(h),
       rest: {
         ...builtin.rest,
@@ -89,6 +100,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     await api.start();
     const namespaceController = new NamespaceController(api, wheel);
     await namespaceController.start();
+    const client = new LoopbackClient(api, applyPatch);
+    const controllerManager = opts.controllers === false ? undefined : new ControllerManager(client, wheel, (fields) => log(JSON.stringify({ level: 'info', ...fields })));
+    await controllerManager?.start();
     const apiServer = api;
     const https = createServer({ key: pki.keyPem, cert: pki.certPem }, (req, res) => {
       void apiServer.handle(req, res);
@@ -109,12 +123,15 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       token,
       caPem: pki.caPem,
       api: apiServer,
+      client,
+      wheel,
       close() {
         closing ??= (async () => {
           await new Promise<void>((resolve) => {
             https.close(() => resolve());
             https.closeAllConnections();
           });
+          controllerManager?.stop();
           namespaceController.stop();
           apiServer.stop();
           wheel.close();

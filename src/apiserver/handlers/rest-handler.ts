@@ -54,6 +54,7 @@ export class RestHandler {
     if (sub && !target.name) throw notFound({ group: '', resource: '' }, target.resource);
     if (sub === 'scale') return this.handleScale(req, res, ns, target.name!, method, query);
     if (sub === 'finalize' && this.info.kind === 'Namespace') return this.handleFinalize(req, res, target.name!, method, query);
+    if (sub === 'binding' && this.info.kind === 'Pod' && this.info.group === '') return this.handleBinding(req, res, ns, target.name!, method, query);
     if (sub !== '' && !(sub === 'status' && this.info.hasStatus)) {
       throw notFound({ group: this.info.group, resource: `${this.info.plural}/${sub}` }, target.name!);
     }
@@ -265,6 +266,18 @@ export class RestHandler {
       return next;
     }, { dryRun: parseDryRun(query), subresource: '' });
     writeJson(res, 200, this.toScale(updated));
+  }
+
+  // ---- pods/binding ----
+
+  private async handleBinding(req: IncomingMessage, res: ServerResponse, ns: string | undefined, name: string, method: string, query: URLSearchParams): Promise<void> {
+    if (method !== 'POST') throw methodNotAllowed('the server does not allow this method on the requested resource');
+    const body = decodeObjectBody(await readBody(req), req.headers['content-type']) as KubeObject;
+    const target = (body.target ?? {}) as { kind?: string; name?: string };
+    if (!target.name) throw new ApiError(422, 'Invalid', `Binding "${name}" is invalid: target.name: Required value`, { name, kind: 'Binding', causes: [{ reason: 'FieldValueRequired', message: 'Required value', field: 'target.name' }] });
+    if (target.kind && target.kind !== 'Node') throw new ApiError(422, 'Invalid', `Binding "${name}" is invalid: target.kind: Unsupported value: "${target.kind}": supported values: "Node"`);
+    await this.registry.update(ns, name, (pod) => ({ ...pod, spec: { ...(pod.spec as object), nodeName: target.name } }), { dryRun: parseDryRun(query), subresource: 'binding' });
+    writeJson(res, 201, successStatus({}));
   }
 
   // ---- namespace finalize ----

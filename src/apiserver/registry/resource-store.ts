@@ -43,7 +43,7 @@ export interface DeleteOptions extends WriteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
 }
 
-export type Subresource = '' | 'status' | 'finalize';
+export type Subresource = '' | 'status' | 'finalize' | 'binding';
 
 /** Renders field errors into Kubernetes' 422 Invalid. */
 export type InvalidFormatter = (kind: string, group: string, name: string, errs: FieldError[]) => { message: string; causes: StatusCause[] };
@@ -267,7 +267,20 @@ export class ResourceStore {
       throw conflict(this.gr, name, `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${current.metadata.uid}`);
     }
     let next: KubeObject;
-    if (subresource === 'finalize') {
+    if (subresource === 'binding') {
+      // pods/binding sets spec.nodeName once, as the scheduler's bind does.
+      const nodeName = (desired.spec as { nodeName?: string } | undefined)?.nodeName;
+      const bound = (current.spec as { nodeName?: string } | undefined)?.nodeName;
+      if (bound) throw conflict(this.gr, name, `pod ${name} is already assigned to node "${bound}"`);
+      if (current.metadata.deletionTimestamp) throw conflict(this.gr, name, `pod ${name} is being deleted, cannot be assigned to a host`);
+      next = deepClone(current);
+      next.spec = { ...(current.spec as object), nodeName };
+      const status = (next.status ??= {}) as { conditions?: { type: string }[] };
+      status.conditions = [
+        ...(status.conditions ?? []).filter((c) => c.type !== 'PodScheduled'),
+        { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(this.ctx.nowMs()) } as { type: string },
+      ];
+    } else if (subresource === 'finalize') {
       // Namespace finalize changes spec.finalizers only.
       next = deepClone(current);
       next.spec = { ...(current.spec as object), finalizers: (desired.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [] };
@@ -312,7 +325,8 @@ export class ResourceStore {
     if (old.deletionTimestamp && (m.finalizers ?? []).some((f) => !(old.finalizers ?? []).includes(f))) {
       this.throwIfInvalid(next, [{ type: 'FieldValueForbidden', field: 'metadata.finalizers', detail: 'no new finalizers can be added if the object is being deleted' }]);
     }
-    this.throwIfInvalid(next, this.strategy.validateUpdate(next, current));
+    // A binding is checked by the binding REST logic above, not by pod update validation (which forbids nodeName changes).
+    if (subresource !== 'binding') this.throwIfInvalid(next, this.strategy.validateUpdate(next, current));
     return next;
   }
 

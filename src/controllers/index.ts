@@ -1,0 +1,23 @@
+// The controllers `k8ts server` runs, in start order.
+import type { Controller, ControllerContext } from './controller.js';
+import { GarbageCollector } from './garbagecollector/garbage-collector.js';
+import { ReplicaSetController } from './replicaset/replicaset-controller.js';
+import { DeploymentController } from './deployment/deployment-controller.js';
+import { StatefulSetController } from './statefulset/statefulset-controller.js';
+import { DaemonSetController } from './daemonset/daemonset-controller.js';
+import { JobController } from './job/job-controller.js';
+import { CronJobController } from './cronjob/cronjob-controller.js';
+import { EndpointsController } from './endpoints/endpoint-controller.js';
+import { ServiceAccountController } from './serviceaccount/service-account-controller.js';
+
+export const CONTROLLERS: ((ctx: ControllerContext) => Controller)[] = [
+  (ctx) => new GarbageCollector(ctx),
+  (ctx) => new ReplicaSetController(ctx),
+  (ctx) => new DeploymentController(ctx),
+  (ctx) => new StatefulSetController(ctx),
+  (ctx) => new DaemonSetController(ctx),
+  (ctx) => new JobController(ctx),
+  (ctx) => new CronJobController(ctx),
+  (ctx) => new EndpointsController(ctx),
+  (ctx) => new ServiceAccountController(ctx),
+];
