@@ -24,6 +24,10 @@ export class CronSchedule {
   readonly expression: string;
   readonly timeZone: string;
   private readonly cron: Cron;
+  // The last answer of nextAfter: it holds for every time from the question up to the answer,
+  // and a schedule shared by many CronJobs is asked about the same moment again and again.
+  private askedAfterMs = NaN;
+  private answeredMs = NaN;
 
   constructor(expression: string, options: CronScheduleOptions = {}) {
     this.expression = expression;
@@ -47,7 +51,13 @@ export class CronSchedule {
 
   /** The first fire time strictly after wallMs (ms since the epoch), or null if it never fires again. */
   nextAfter(wallMs: number): number | null {
-    return this.cron.nextRun(new Date(wallMs))?.getTime() ?? null;
+    if (wallMs >= this.askedAfterMs && wallMs < this.answeredMs) return this.answeredMs;
+    const next = this.cron.nextRun(new Date(wallMs))?.getTime() ?? null;
+    if (next !== null) {
+      this.askedAfterMs = wallMs;
+      this.answeredMs = next;
+    }
+    return next;
   }
 
   /** The last fire time at or before wallMs, or null if there is none. */

@@ -50,6 +50,8 @@ class ScheduledCron<A> implements CronEntry {
   timer: TimerHandle = NO_TIMER;
 
   constructor(
+    /** Index in the scheduler's entry table; also the wheel timer's argument. */
+    readonly id: number,
     readonly schedule: CronSchedule,
     readonly callback: CronFireCallback<A>,
     readonly arg: A,
@@ -68,7 +70,11 @@ class ScheduledCron<A> implements CronEntry {
 export class CronScheduler {
   readonly wheel: TimingWheel;
   private readonly clock: Clock;
-  private readonly entries = new Set<ScheduledCron<unknown>>();
+  // Entries live in a table indexed by id, so a wheel timer can name its entry with an int32
+  // argument (stored inline by the wheel) rather than an object reference.
+  private readonly entries: Array<ScheduledCron<unknown> | undefined> = [];
+  private readonly freeIds: number[] = [];
+  private activeCount = 0;
   private readonly wallClockCheckMs: number;
   private readonly wallClockStepToleranceMs: number;
   private readonly onError: (error: unknown, entry: CronEntry) => void;
@@ -87,7 +93,7 @@ export class CronScheduler {
 
   /** Schedules that are waiting for their next run. */
   get size(): number {
-    return this.entries.size;
+    return this.activeCount;
   }
 
   /**
@@ -101,11 +107,11 @@ export class CronScheduler {
   add<A>(schedule: CronSchedule | string, callback: CronFireCallback<A>, arg?: A): CronEntry {
     // A string is parsed in the local time zone; parse with parseCronSchedule for spec.timeZone.
     const parsed = typeof schedule === 'string' ? parseCronSchedule(schedule) : schedule;
-    const entry = new ScheduledCron<unknown>(parsed, callback as CronFireCallback<unknown>, arg, this);
-    if (this.plan(entry, this.clock.wallMs())) {
-      this.entries.add(entry);
-      this.startWallClockCheck();
-    }
+    const id = this.freeIds.pop() ?? this.entries.length;
+    const entry = new ScheduledCron<unknown>(id, parsed, callback as CronFireCallback<unknown>, arg, this);
+    this.entries[id] = entry;
+    this.activeCount++;
+    if (this.plan(entry, this.clock.wallMs())) this.startWallClockCheck();
     return entry;
   }
 
@@ -118,7 +124,7 @@ export class CronScheduler {
   }
 
   stopAll(): void {
-    for (const entry of [...this.entries]) this.stop(entry);
+    for (const entry of this.entries) if (entry !== undefined) this.stop(entry);
   }
 
   /** Arms the entry's timer for its first fire time after afterWallMs; false if there is none. */
@@ -130,7 +136,7 @@ export class CronScheduler {
     }
     entry.nextFireWallMs = next;
     const delayMs = next - this.clock.wallMs();
-    if (entry.timer === NO_TIMER) entry.timer = this.wheel.schedule(delayMs, this.fire, entry);
+    if (entry.timer === NO_TIMER) entry.timer = this.wheel.schedule(delayMs, this.fire, entry.id);
     else this.wheel.reschedule(entry.timer, delayMs);
     return true;
   }
@@ -138,15 +144,18 @@ export class CronScheduler {
   private finish(entry: ScheduledCron<unknown>): void {
     entry.timer = NO_TIMER;
     entry.nextFireWallMs = null;
-    this.entries.delete(entry);
-    if (this.entries.size === 0 && this.wallClockCheck !== NO_TIMER) {
+    this.entries[entry.id] = undefined;
+    this.freeIds.push(entry.id);
+    this.activeCount--;
+    if (this.activeCount === 0 && this.wallClockCheck !== NO_TIMER) {
       this.wheel.cancel(this.wallClockCheck);
       this.wallClockCheck = NO_TIMER;
     }
   }
 
-  // One function for every schedule's timer; the entry rides along as the timer argument.
-  private readonly fire = (entry: ScheduledCron<unknown>, handle: TimerHandle): void => {
+  // One function for every schedule's timer; the entry id rides along as the timer argument.
+  private readonly fire = (id: number, handle: TimerHandle): void => {
+    const entry = this.entries[id] as ScheduledCron<unknown>;
     const scheduledMs = entry.nextFireWallMs as number;
     const wallNow = this.clock.wallMs();
     if (wallNow < scheduledMs) {
@@ -185,7 +194,7 @@ export class CronScheduler {
   private replanAll(): void {
     const wallNow = this.clock.wallMs();
     for (const entry of this.entries) {
-      this.wheel.reschedule(entry.timer, (entry.nextFireWallMs as number) - wallNow);
+      if (entry !== undefined) this.wheel.reschedule(entry.timer, (entry.nextFireWallMs as number) - wallNow);
     }
   }
 

@@ -28,6 +28,10 @@ export const realClock: Clock = new RealClock();
 // wake-up owner cope with that, the wake-up checks the time itself and waits out the
 // remainder: with setTimeout when at least a millisecond is left, otherwise with
 // setImmediate, which yields to I/O and costs at most a millisecond of polling.
+//
+// That immediate is never unref'd: an unref'd immediate does not stop libuv from blocking
+// in its poll phase, so it would only run when some other event woke the loop (measured:
+// hundreds of ms late). A ref'd one keeps the process alive for under a millisecond.
 const SUB_MILLISECOND_WAIT_MS = 1;
 
 class NativeWakeUp implements WakeUp {
@@ -62,7 +66,6 @@ class NativeWakeUp implements WakeUp {
       if (!this.keepProcessAlive) this.timeout.unref();
     } else {
       this.immediate = setImmediate(this.ring);
-      if (!this.keepProcessAlive) this.immediate.unref();
     }
   }
 

@@ -1,13 +1,16 @@
 // Column storage for pending timers.
 //
 // A cluster holds hundreds of thousands of timers, so a timer is not an object: it is an
-// index into typed-array columns (deadline, list links, slot, generation) plus two entries
-// in plain arrays (callback and argument). When callers share one callback function and pass
-// a small-integer argument, a pending timer costs about 38 bytes:
-//   deadline 8 + next 4 + prev 4 + slot 2 + generation 4 + callback pointer 8 + argument 8.
+// index into typed-array columns. When callers share one callback function and pass an
+// int32 argument (an index into their own tables, typically), a pending timer costs 30 bytes:
+//   deadline 8 + next 4 + prev 4 + slot 2 + generation 4 + callback id 4 + argument 4.
+// Other arguments (objects, strings, fractions) are kept in a side map keyed by index, which
+// costs more per timer but keeps the common case lean.
 //
 // Handles are plain numbers: generation * 2^24 + index. Freeing a timer bumps its generation,
 // so a stale handle held by a caller cannot cancel whichever timer reuses the index.
+
+import { CallbackTable } from './callback-table.js';
 
 /** A timer handle. Never 0, so 0 can mean "no timer". */
 export type TimerHandle = number;
@@ -30,6 +33,8 @@ const INDEX_MASK = INDEX_SPACE - 1;
 /** Generations wrap below 2^29 so that handles stay exact integers (< 2^53). */
 const GENERATION_LIMIT = 2 ** 29;
 export const MAX_TIMERS = INDEX_SPACE;
+/** argument column value meaning "the argument is in objectArgs, or undefined". */
+const ARGUMENT_ELSEWHERE = -0x80000000;
 
 export class TimerStore {
   capacity: number;
@@ -42,10 +47,10 @@ export class TimerStore {
   /** Which slot list the timer is in, or SLOT_FREE / SLOT_FIRING. */
   slotOf: Uint16Array;
   generation: Uint32Array;
-  // Plain arrays: V8 stores their elements as pointers (or inline small integers), so a
-  // shared callback costs 8 bytes per timer and a small-integer argument costs nothing more.
-  callbacks: Array<TimerCallback<unknown> | undefined>;
-  args: unknown[];
+  callbackId: Int32Array;
+  argument: Int32Array;
+  private readonly callbacks = new CallbackTable();
+  private readonly objectArgs = new Map<number, unknown>();
 
   private freeHead = NIL;
   /** Indexes at or above this have never been handed out, so they need no free-list entry. */
@@ -58,8 +63,8 @@ export class TimerStore {
     this.prev = new Int32Array(this.capacity);
     this.slotOf = new Uint16Array(this.capacity).fill(SLOT_FREE);
     this.generation = new Uint32Array(this.capacity).fill(1);
-    this.callbacks = [];
-    this.args = [];
+    this.callbackId = new Int32Array(this.capacity);
+    this.argument = new Int32Array(this.capacity);
   }
 
   /** Takes a free index, growing the columns if needed. The caller links it into a slot. */
@@ -67,16 +72,27 @@ export class TimerStore {
     let index = this.freeHead;
     if (index !== NIL) {
       this.freeHead = this.next[index];
-      this.callbacks[index] = callback;
-      this.args[index] = arg;
     } else {
       if (this.neverUsedFrom === this.capacity) this.grow();
       index = this.neverUsedFrom++;
-      // Appending at the end keeps the plain arrays packed (no holes, no dictionary mode).
-      this.callbacks.push(callback);
-      this.args.push(arg);
+    }
+    this.callbackId[index] = this.callbacks.acquire(callback);
+    if (typeof arg === 'number' && (arg | 0) === arg && arg !== ARGUMENT_ELSEWHERE) {
+      this.argument[index] = arg;
+    } else {
+      this.argument[index] = ARGUMENT_ELSEWHERE;
+      if (arg !== undefined) this.objectArgs.set(index, arg);
     }
     return index;
+  }
+
+  callbackOf(index: number): TimerCallback<unknown> {
+    return this.callbacks.get(this.callbackId[index]);
+  }
+
+  argumentOf(index: number): unknown {
+    const arg = this.argument[index];
+    return arg !== ARGUMENT_ELSEWHERE ? arg : this.objectArgs.get(index);
   }
 
   /** Returns an index to the free list and invalidates every handle that refers to it. */
@@ -84,8 +100,8 @@ export class TimerStore {
     const generation = this.generation[index] + 1;
     this.generation[index] = generation === GENERATION_LIMIT ? 1 : generation;
     this.slotOf[index] = SLOT_FREE;
-    this.callbacks[index] = undefined;
-    this.args[index] = undefined;
+    this.callbacks.release(this.callbackId[index]);
+    if (this.argument[index] === ARGUMENT_ELSEWHERE && this.objectArgs.size !== 0) this.objectArgs.delete(index);
     this.next[index] = this.freeHead;
     this.freeHead = index;
   }
@@ -111,6 +127,8 @@ export class TimerStore {
     this.prev = grownCopy(this.prev, new Int32Array(capacity));
     this.slotOf = grownCopy(this.slotOf, new Uint16Array(capacity).fill(SLOT_FREE));
     this.generation = grownCopy(this.generation, new Uint32Array(capacity).fill(1));
+    this.callbackId = grownCopy(this.callbackId, new Int32Array(capacity));
+    this.argument = grownCopy(this.argument, new Int32Array(capacity));
     this.capacity = capacity;
   }
 }

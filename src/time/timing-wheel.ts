@@ -320,9 +320,9 @@ export class TimingWheel {
       store.slotOf[index] = SLOT_FIRING;
       this.pendingCount--;
       const handle = store.handleOf(index);
-      const callback = store.callbacks[index] as TimerCallback<unknown>;
+      const callback = store.callbackOf(index);
       try {
-        callback(store.args[index], handle);
+        callback(store.argumentOf(index), handle);
       } catch (error) {
         this.reportError(error, handle);
       }

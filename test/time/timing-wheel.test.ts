@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { ManualClock } from '../../src/time/clock.js';
 import type { Clock, WakeUp } from '../../src/time/clock.js';
 import { TimingWheel, type TimerHandle } from '../../src/time/timing-wheel.js';
+import { seededRandom } from './support/seeded-random.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -23,18 +24,6 @@ function recordingWheel(options: { startMs?: number; tickMs?: number } = {}) {
     fired.push({ label, atMs: clock.nowMs() });
   };
   return { clock, wheel, fired, record };
-}
-
-/** Deterministic pseudo-random numbers (mulberry32), so failures reproduce. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffled<T>(items: readonly T[], random: () => number): T[] {
@@ -148,6 +137,23 @@ describe('TimingWheel firing order and timing', () => {
       { label: 0, atMs: 100 },
       { label: -5, atMs: 100 },
     ]);
+  });
+
+  it('passes any argument through unchanged, inline or not', () => {
+    const clock = new ManualClock();
+    const wheel = new TimingWheel({ clock });
+    const received: unknown[] = [];
+    const collect = (arg: unknown): void => {
+      received.push(arg);
+    };
+    const payload = { pod: 'web-0' };
+    const args: unknown[] = [0, 7, -1, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 1.5, 'lease', payload, null, undefined];
+    args.forEach((arg, i) => wheel.schedule(i + 1, collect, arg));
+    const cancelled = wheel.schedule(3, collect, { cancelled: true });
+    wheel.cancel(cancelled);
+    clock.advanceBy(args.length);
+    assert.equal(received.length, args.length);
+    args.forEach((arg, i) => assert.equal(received[i], arg, `argument #${i}`));
   });
 
   it('rejects delays that are not numbers of milliseconds', () => {
