@@ -33,6 +33,19 @@ export interface RangeRows {
   count: number;
 }
 
+/** A lease as persisted: its TTL and its deadline in wall time, since monotonic time does not survive a restart. */
+export interface PersistedLease {
+  id: number;
+  ttlSeconds: number;
+  expiresAtWallMs: number;
+}
+
+/** A live key attached to a lease. */
+export interface LeasedKey {
+  key: string;
+  lease: number;
+}
+
 export interface StorageEngine {
   /** The latest committed revision, 0 for an empty store. */
   revision(): number;
@@ -44,6 +57,13 @@ export interface StorageEngine {
   eventsSince(fromRevision: number, bounds: KeyBounds): WatchEvent[];
   /** Persist `change` as revision `revision() + 1`. */
   append(change: Change): void;
+  /** Every lease saved and not deleted. */
+  loadLeases(): PersistedLease[];
+  /** Insert or replace a lease. */
+  saveLease(lease: PersistedLease): void;
+  deleteLease(id: number): void;
+  /** Every current (not deleted) key whose lease is not 0; rebuilds the lease-to-keys index on open. */
+  leasedKeys(): LeasedKey[];
   /** Run fn as one atomic unit (a database transaction where there is one). */
   atomically<T>(fn: () => T): T;
   /** Drop history below `revision` (> compactedRevision(), <= revision()); the state at `revision` stays readable. */

@@ -2,13 +2,21 @@
 // backend keeps (so past reads and watch replay behave the same), held in
 // plain arrays and maps.
 
-import { changeToEvent, type Change, type RangeQuery, type RangeRows, type StorageEngine } from './engine.js';
-import { EngineStore } from './engine-store.js';
+import {
+  changeToEvent,
+  type Change,
+  type LeasedKey,
+  type PersistedLease,
+  type RangeQuery,
+  type RangeRows,
+  type StorageEngine,
+} from './engine.js';
+import { EngineStore, type StoreTimeOptions } from './engine-store.js';
 import { compareKeys, inRangeBounds, type KeyBounds } from './key-range.js';
 import type { KeyValue, Store, WatchEvent } from './types.js';
 
-export function openMemoryStore(): Store {
-  return new EngineStore(new MemoryEngine());
+export function openMemoryStore(time: StoreTimeOptions = {}): Store {
+  return new EngineStore(new MemoryEngine(), time);
 }
 
 /** A key's value as of a revision; `kv` undefined: deleted at that revision. */
@@ -27,6 +35,7 @@ export class MemoryEngine implements StorageEngine {
   private sortedKeys: string[] = [];
   private latestRevision = 0;
   private compactRevision = 0;
+  private readonly savedLeases = new Map<number, PersistedLease>();
 
   revision(): number {
     return this.latestRevision;
@@ -71,6 +80,28 @@ export class MemoryEngine implements StorageEngine {
     this.latestRevision = change.revision;
   }
 
+  loadLeases(): PersistedLease[] {
+    return [...this.savedLeases.values()];
+  }
+
+  saveLease(lease: PersistedLease): void {
+    this.savedLeases.set(lease.id, { ...lease });
+  }
+
+  deleteLease(id: number): void {
+    this.savedLeases.delete(id);
+  }
+
+  leasedKeys(): LeasedKey[] {
+    const leased: LeasedKey[] = [];
+    for (const [key, keyVersions] of this.versions) {
+      const lease = keyVersions.at(-1)?.kv?.lease;
+      if (lease) leased.push({ key, lease });
+    }
+    return leased;
+  }
+
+  /** No rollback: EngineStore only throws inside fn before it has appended anything. */
   atomically<T>(fn: () => T): T {
     return fn();
   }

@@ -17,8 +17,16 @@
 // is available through the options at a large cost in write throughput.
 
 import Database from 'better-sqlite3';
-import { EngineStore } from './engine-store.js';
-import { changeToEvent, type Change, type RangeQuery, type RangeRows, type StorageEngine } from './engine.js';
+import { EngineStore, type StoreTimeOptions } from './engine-store.js';
+import {
+  changeToEvent,
+  type Change,
+  type LeasedKey,
+  type PersistedLease,
+  type RangeQuery,
+  type RangeRows,
+  type StorageEngine,
+} from './engine.js';
 import type { KeyBounds } from './key-range.js';
 import type { KeyValue, Store, WatchEvent } from './types.js';
 
@@ -28,8 +36,14 @@ export interface SqliteStoreOptions {
   synchronous?: 'normal' | 'full';
 }
 
-export function openSqliteStore(options: SqliteStoreOptions): Store {
-  return new EngineStore(new SqliteEngine(options));
+export function openSqliteStore(options: SqliteStoreOptions, time: StoreTimeOptions = {}): Store {
+  const engine = new SqliteEngine(options);
+  try {
+    return new EngineStore(engine, time);
+  } catch (err) {
+    engine.close();
+    throw err;
+  }
 }
 
 const SCHEMA = `
@@ -54,6 +68,15 @@ const SCHEMA = `
     name TEXT PRIMARY KEY,
     value INTEGER NOT NULL
   ) WITHOUT ROWID;
+  -- Live leases. The deadline is wall time (ms since the epoch): the only
+  -- clock that still means something when the store is reopened.
+  CREATE TABLE IF NOT EXISTS lease (
+    id INTEGER PRIMARY KEY,
+    ttl_seconds INTEGER NOT NULL,
+    expires_at_wall_ms INTEGER NOT NULL
+  );
+  -- Finds leased keys on open without scanning unleased rows.
+  CREATE INDEX IF NOT EXISTS kv_leased ON kv (lease) WHERE lease != 0;
 `;
 
 interface KvRow {
@@ -150,6 +173,26 @@ export class SqliteEngine implements StorageEngine {
     this.latestRevision = change.revision;
   }
 
+  loadLeases(): PersistedLease[] {
+    return this.statements.leases.all().map((row) => ({
+      id: row.id,
+      ttlSeconds: row.ttl_seconds,
+      expiresAtWallMs: row.expires_at_wall_ms,
+    }));
+  }
+
+  saveLease(lease: PersistedLease): void {
+    this.statements.saveLease.run({ id: lease.id, ttl_seconds: lease.ttlSeconds, expires_at_wall_ms: lease.expiresAtWallMs });
+  }
+
+  deleteLease(id: number): void {
+    this.statements.deleteLease.run(id);
+  }
+
+  leasedKeys(): LeasedKey[] {
+    return this.statements.leasedKeys.all().map((row) => ({ key: row.name, lease: row.lease }));
+  }
+
   atomically<T>(fn: () => T): T {
     return this.transaction(fn);
   }
@@ -219,6 +262,18 @@ function prepareStatements(db: Database.Database) {
       DELETE FROM kv WHERE id IN (
         SELECT prev_revision FROM kv WHERE id >= @from AND id < @revision AND prev_revision != 0)`),
     deleteTombstones: db.prepare(`DELETE FROM kv WHERE deleted = 1 AND id >= @from AND id < @revision`),
+    leases: db.prepare<[], { id: number; ttl_seconds: number; expires_at_wall_ms: number }>(
+      `SELECT id, ttl_seconds, expires_at_wall_ms FROM lease`,
+    ),
+    saveLease: db.prepare(`
+      INSERT INTO lease (id, ttl_seconds, expires_at_wall_ms) VALUES (@id, @ttl_seconds, @expires_at_wall_ms)
+      ON CONFLICT (id) DO UPDATE SET ttl_seconds = excluded.ttl_seconds, expires_at_wall_ms = excluded.expires_at_wall_ms`),
+    deleteLease: db.prepare<[number]>(`DELETE FROM lease WHERE id = ?`),
+    // A key's latest row carries its current lease; older rows of the key do not count.
+    leasedKeys: db.prepare<[], { name: string; lease: number }>(`
+      SELECT name, lease FROM kv
+      WHERE lease != 0 AND deleted = 0
+        AND NOT EXISTS (SELECT 1 FROM kv AS newer WHERE newer.name = kv.name AND newer.id > kv.id)`),
     setCompactRevision: db.prepare(`
       INSERT INTO meta (name, value) VALUES ('compact_revision', @revision)
       ON CONFLICT (name) DO UPDATE SET value = excluded.value`),

@@ -103,6 +103,16 @@ export interface LeaseGrant {
   ttlSeconds: number;
 }
 
+export interface LeaseTimeToLive {
+  id: number;
+  /** Whole seconds left before expiry (etcd truncates); -1 when the lease does not exist. */
+  ttlSeconds: number;
+  /** The TTL the lease was granted with; 0 when it does not exist. */
+  grantedTtlSeconds: number;
+  /** With `{ keys: true }`: the keys attached to the lease, sorted. */
+  keys?: string[];
+}
+
 export interface Store {
   /** Current global revision. */
   currentRevision(): Promise<number>;
@@ -139,6 +149,31 @@ export interface Store {
   /** The revision compacted up to (0 if never compacted). */
   compactedRevision(): Promise<number>;
 
+  // Leases (etcd's lease API). A key written with `{ lease: id }` is attached
+  // to that lease (writing it again without one detaches it); when the lease
+  // expires or is revoked, every attached key is deleted. Those deletions are
+  // ordinary DELETE events, one revision per key. Writing with a lease that
+  // does not exist fails with LeaseNotFoundError.
+
+  /**
+   * Grant a lease that expires `ttlSeconds` (a positive integer) from now
+   * unless kept alive. `id` (optional, positive) picks the id; an id in use
+   * fails with LeaseExistsError. Without one the store picks a fresh id.
+   */
+  leaseGrant(ttlSeconds: number, id?: number): Promise<LeaseGrant>;
+
+  /** Delete the lease and every key attached to it. LeaseNotFoundError if it does not exist (or expired). */
+  leaseRevoke(id: number): Promise<void>;
+
+  /** Restart the lease's full TTL from now; returns that TTL in seconds. LeaseNotFoundError if it does not exist. */
+  leaseKeepAlive(id: number): Promise<number>;
+
+  /** Seconds left and granted TTL; ttlSeconds -1 when the lease does not exist (as etcd answers). */
+  leaseTimeToLive(id: number, opts?: { keys?: boolean }): Promise<LeaseTimeToLive>;
+
+  /** Every live lease with its granted TTL, by id. */
+  leases(): Promise<LeaseGrant[]>;
+
   close(): Promise<void>;
 }
 
@@ -165,5 +200,21 @@ export class StoreClosedError extends Error {
   constructor() {
     super('store is closed');
     this.name = 'StoreClosedError';
+  }
+}
+
+/** The lease does not exist: never granted, revoked, or expired (etcd: "requested lease not found"). */
+export class LeaseNotFoundError extends Error {
+  constructor(readonly leaseId: number) {
+    super(`lease ${leaseId} not found`);
+    this.name = 'LeaseNotFoundError';
+  }
+}
+
+/** leaseGrant with an id already in use (etcd: "lease already exists"). */
+export class LeaseExistsError extends Error {
+  constructor(readonly leaseId: number) {
+    super(`lease ${leaseId} already exists`);
+    this.name = 'LeaseExistsError';
   }
 }

@@ -9,21 +9,28 @@ import {
   type Store,
   type Watch,
 } from '../../src/store/types.js';
+import type { StoreTimeOptions } from '../../src/store/index.js';
+import { ManualClock } from '../../src/time/clock.js';
+import { TimingWheel } from '../../src/time/timing-wheel.js';
 import { bytes, failed, readable, readableEvent, succeeded, text, WatchRecorder } from './helpers.js';
+import { runLeaseContract } from './lease-contract.js';
 
-/** Makes a fresh, empty store for each test. */
-export type StoreFactory = () => Promise<Store>;
+/** Makes a fresh, empty store for each test, its leases timed by `time`. */
+export type StoreFactory = (time: StoreTimeOptions) => Promise<Store>;
 
 export function runStoreContract(name: string, makeStore: StoreFactory): void {
   describe(`store contract: ${name}`, () => {
     let store: Store;
+    let wheel: TimingWheel;
 
     beforeEach(async () => {
-      store = await makeStore();
+      wheel = new TimingWheel({ clock: new ManualClock() });
+      store = await makeStore({ wheel });
     });
 
     afterEach(async () => {
       await store.close();
+      wheel.close();
     });
 
     async function put(key: string, value: string): Promise<number> {
@@ -55,6 +62,7 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
 
       it('create returns the new kv with create/mod revision, version 1 and lease', async () => {
         await store.create('/other', bytes('x'));
+        await store.leaseGrant(60, 7);
         const result = succeeded(await store.create('/a', bytes('hello'), { lease: 7 }));
         assert.deepEqual(readable(result.kv), {
           key: '/a',
@@ -131,6 +139,8 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
       });
 
       it('update without a lease detaches the key from its lease, as an etcd put does', async () => {
+        await store.leaseGrant(60, 5);
+        await store.leaseGrant(60, 6);
         await store.create('/a', bytes('v1'), { lease: 5 });
         assert.equal(succeeded(await store.update('/a', bytes('v2'), 1, { lease: 6 })).kv?.lease, 6);
         assert.equal(succeeded(await store.update('/a', bytes('v3'), 2)).kv?.lease, 0);
@@ -551,5 +561,7 @@ export function runStoreContract(name: string, makeStore: StoreFactory): void {
         await assert.rejects(store.create('/k/b', bytes('2')), StoreClosedError);
       });
     });
+
+    runLeaseContract(() => ({ store, clock: wheel.clock as ManualClock }));
   });
 }

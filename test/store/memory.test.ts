@@ -1,4 +1,4 @@
 import { openStore } from '../../src/store/index.js';
 import { runStoreContract } from './contract.js';
 
-runStoreContract('memory', () => openStore({ backend: 'memory' }));
+runStoreContract('memory', (time) => openStore({ backend: 'memory' }, time));

@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { openStore } from '../../src/store/index.js';
+import { openStore, type StoreTimeOptions } from '../../src/store/index.js';
+import { ManualClock } from '../../src/time/clock.js';
+import { TimingWheel } from '../../src/time/timing-wheel.js';
 import type { Store } from '../../src/store/types.js';
 import { runStoreContract } from './contract.js';
 import { bytes, succeeded, text } from './helpers.js';
@@ -25,14 +27,14 @@ function freshPath(): string {
   return join(dir, `store-${++databases}.db`);
 }
 
-runStoreContract('sqlite', () => openStore({ backend: 'sqlite', path: freshPath() }));
+runStoreContract('sqlite', (time) => openStore({ backend: 'sqlite', path: freshPath() }, time));
 
 describe('sqlite store on disk', () => {
   let path: string;
   const open: Store[] = [];
 
-  async function openAt(): Promise<Store> {
-    const store = await openStore({ backend: 'sqlite', path });
+  async function openAt(time: StoreTimeOptions = {}): Promise<Store> {
+    const store = await openStore({ backend: 'sqlite', path }, time);
     open.push(store);
     return store;
   }
@@ -88,6 +90,67 @@ describe('sqlite store on disk', () => {
     assert.equal(await third.currentRevision(), 8);
     assert.equal(succeeded(await third.create('/k/e', bytes('e'))).revision, 9);
     assert.deepEqual((await third.range('/k/', { prefix: true })).kvs.map((kv) => kv.key), ['/k/e']);
+  });
+
+  describe('leases across reopen', () => {
+    const WALL_START = Date.UTC(2024, 0, 1);
+    const wheels: TimingWheel[] = [];
+
+    /** A store on a manual clock whose wall time starts at wallStartMs, as a restarted process would see it. */
+    async function openAtWallTime(wallStartMs: number): Promise<{ store: Store; clock: ManualClock }> {
+      const clock = new ManualClock({ startMs: 5_000, wallStartMs });
+      const wheel = new TimingWheel({ clock });
+      wheels.push(wheel);
+      return { store: await openAt({ wheel }), clock };
+    }
+
+    afterEach(() => {
+      for (const wheel of wheels.splice(0)) wheel.close();
+    });
+
+    async function keys(store: Store): Promise<string[]> {
+      return (await store.range('/k/', { prefix: true })).kvs.map((kv) => kv.key);
+    }
+
+    it("deletes an expired lease's keys on open and keeps a live one's for the time it has left", async () => {
+      const first = await openAtWallTime(WALL_START);
+      const short = await first.store.leaseGrant(5);
+      const long = await first.store.leaseGrant(60);
+      await first.store.create('/k/short', bytes('s'), { lease: short.id });
+      await first.store.create('/k/long', bytes('l'), { lease: long.id });
+      await first.store.create('/k/plain', bytes('p'));
+      await first.store.close();
+
+      // Reopened 10 s of wall time later: the short lease ran out while the store was closed.
+      const second = await openAtWallTime(WALL_START + 10_000);
+      assert.deepEqual(await keys(second.store), ['/k/long', '/k/plain']);
+      assert.equal(await second.store.currentRevision(), 4, 'the expiry is a DELETE at a new revision');
+      assert.deepEqual(await second.store.leases(), [long]);
+      assert.equal((await second.store.leaseTimeToLive(long.id)).ttlSeconds, 50);
+      second.clock.advanceBy(49_999);
+      assert.deepEqual(await keys(second.store), ['/k/long', '/k/plain']);
+      second.clock.advanceBy(1);
+      assert.deepEqual(await keys(second.store), ['/k/plain']);
+      await second.store.close();
+
+      const third = await openAtWallTime(WALL_START + 120_000);
+      assert.deepEqual(await third.store.leases(), []);
+      assert.deepEqual(await keys(third.store), ['/k/plain']);
+    });
+
+    it('persists keep-alives: a renewed lease survives a reopen past its first deadline', async () => {
+      const first = await openAtWallTime(WALL_START);
+      const { id } = await first.store.leaseGrant(5);
+      await first.store.create('/k/a', bytes('a'), { lease: id });
+      first.clock.advanceBy(4_000);
+      await first.store.leaseKeepAlive(id); // now due at WALL_START + 9 s
+      await first.store.close();
+
+      const second = await openAtWallTime(WALL_START + 8_000);
+      assert.deepEqual(await keys(second.store), ['/k/a']);
+      second.clock.advanceBy(1_000);
+      assert.deepEqual(await keys(second.store), []);
+    });
   });
 
   it('refuses a second owner of the same file while it is open', async () => {
