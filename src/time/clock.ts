@@ -36,6 +36,8 @@ export interface WakeUp {
   disarm(): void;
   /** The monotonic time the wake-up is armed for, or undefined when disarmed. */
   readonly armedAtMs: number | undefined;
+  /** Disarms the wake-up for good and lets the clock forget it. */
+  dispose(): void;
 }
 
 export { RealClock, realClock } from './real-clock.js';

@@ -40,7 +40,7 @@ export class ManualClock implements Clock {
   }
 
   createWakeUp(onWake: () => void): WakeUp {
-    const wakeUp = new ManualWakeUp(onWake);
+    const wakeUp = new ManualWakeUp(onWake, (disposed) => this.wakeUps.splice(this.wakeUps.indexOf(disposed), 1));
     this.wakeUps.push(wakeUp);
     return wakeUp;
   }
@@ -100,8 +100,12 @@ export class ManualClock implements Clock {
 
 class ManualWakeUp implements WakeUp {
   armedAtMs: number | undefined;
+  private disposed = false;
 
-  constructor(private readonly onWake: () => void) {}
+  constructor(
+    private readonly onWake: () => void,
+    private readonly forget: (wakeUp: ManualWakeUp) => void,
+  ) {}
 
   armAt(atMs: number): void {
     this.armedAtMs = atMs;
@@ -109,6 +113,14 @@ class ManualWakeUp implements WakeUp {
 
   disarm(): void {
     this.armedAtMs = undefined;
+  }
+
+  dispose(): void {
+    this.armedAtMs = undefined;
+    if (!this.disposed) {
+      this.disposed = true;
+      this.forget(this);
+    }
   }
 
   ring(): void {

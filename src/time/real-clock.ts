@@ -58,6 +58,10 @@ class NativeWakeUp implements WakeUp {
     this.stopNativeTimer();
   }
 
+  dispose(): void {
+    this.disarm();
+  }
+
   private startNativeTimer(): void {
     this.stopNativeTimer();
     const remainingMs = (this.targetMs as number) - performance.now();

@@ -369,6 +369,29 @@ describe('TimingWheel errors and idleness', () => {
     assert.ok(rings <= 8, `one wake-up per level at most, got ${rings}`);
   });
 
+  it('drives several wheels on one manual clock in global deadline order', () => {
+    const clock = new ManualClock();
+    const coarse = new TimingWheel({ clock, tickMs: 10 });
+    const fine = new TimingWheel({ clock });
+    const fired: Array<[string, number]> = [];
+    const record = (label: string): void => {
+      fired.push([label, clock.nowMs()]);
+    };
+    coarse.schedule(30, record, 'coarse-30');
+    fine.schedule(25, record, 'fine-25');
+    fine.schedule(30, record, 'fine-30');
+    coarse.schedule(5, record, 'coarse-5 (rounded up to 10)');
+    fine.schedule(7, record, 'fine-7');
+    clock.advanceBy(100);
+    assert.deepEqual(fired, [
+      ['fine-7', 7],
+      ['coarse-5 (rounded up to 10)', 10],
+      ['fine-25', 25],
+      ['coarse-30', 30],
+      ['fine-30', 30],
+    ]);
+  });
+
   it('close() cancels everything and refuses new timers', () => {
     const { clock, wheel, fired, record } = recordingWheel();
     const handle = wheel.schedule(10, record, 1);
