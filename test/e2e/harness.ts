@@ -25,9 +25,11 @@ export function tempDir(prefix = 'k8ts-e2e-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function startServer(opts: { dataDir?: string; port?: number; extraArgs?: string[]; timeoutMs?: number } = {}): Promise<ServerProcess> {
+export async function startServer(opts: { dataDir?: string; port?: number; extraArgs?: string[]; timeoutMs?: number; compiled?: boolean } = {}): Promise<ServerProcess> {
   const dataDir = opts.dataDir ?? tempDir();
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'server', '--data-dir', dataDir, '--port', String(opts.port ?? 0), ...(opts.extraArgs ?? [])], {
+  // `compiled` runs bin/k8ts.js on dist/ as users do (benchmarks); tests run the TypeScript through tsx.
+  const entry = opts.compiled ? [resolve('bin/k8ts.js')] : ['--import', 'tsx', CLI];
+  const child = spawn(process.execPath, [...entry, 'server', '--data-dir', dataDir, '--port', String(opts.port ?? 0), ...(opts.extraArgs ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
