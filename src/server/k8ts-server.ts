@@ -14,6 +14,7 @@ import { applyPatch, builtinApiServerOptions } from './builtin-api.js';
 import { LoopbackClient } from '../client/loopback-client.js';
 import { ControllerManager } from '../controllers/controller-manager.js';
 import type { Clock } from '../time/clock.js';
+import { Compactor } from '../apiserver/compactor.js';
 import { TimingWheel } from '../time/timing-wheel.js';
 import { NamespaceController } from '../controllers/namespace/namespace-controller.js';
 
@@ -98,6 +99,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       },
     });
     await api.start();
+    const compactor = new Compactor(store, wheel, undefined, (err) => log(JSON.stringify({ level: 'error', msg: 'compaction failed', error: String(err) })));
+    compactor.start();
     const namespaceController = new NamespaceController(api, wheel);
     await namespaceController.start();
     const client = new LoopbackClient(api, applyPatch);
@@ -131,6 +134,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
             https.close(() => resolve());
             https.closeAllConnections();
           });
+          compactor.stop();
           controllerManager?.stop();
           namespaceController.stop();
           apiServer.stop();
