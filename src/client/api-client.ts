@@ -53,6 +53,8 @@ export interface ApiClient {
   delete(ref: ResourceRef, namespace: string | undefined, name: string, opts?: ClientDeleteOptions): Promise<void>;
   /** pods/binding: assign a pending pod to a node. */
   bindPod(namespace: string, name: string, nodeName: string): Promise<void>;
+  /** namespaces/finalize: replace a namespace's spec.finalizers (the only way to change them). */
+  finalizeNamespace(name: string, finalizers: string[]): Promise<KubeObject>;
 }
 
 /** Well-known resources, so callers don't spell group/version/plural by hand. */

@@ -102,6 +102,15 @@ export class LoopbackClient implements ApiClient {
     });
   }
 
+  async finalizeNamespace(name: string, finalizers: string[]): Promise<KubeObject> {
+    const namespaces = this.registry({ group: '', version: 'v1', resource: 'namespaces' });
+    const updated = await namespaces.update(undefined, name, (ns) => ({ ...ns, spec: { ...(ns.spec as object), finalizers } }), {
+      dryRun: false,
+      subresource: 'finalize',
+    });
+    return copy(updated);
+  }
+
   async delete(ref: ResourceRef, namespace: string | undefined, name: string, opts: ClientDeleteOptions = {}): Promise<void> {
     await this.registry(ref).delete(namespace, name, { dryRun: false, ...opts });
   }
