@@ -12,6 +12,14 @@ function parsePort(value: string): number {
   return port;
 }
 
+/** A duration as Kubernetes flags take it: 15s, 300ms, 1.5m. */
+function parseDuration(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(value);
+  if (!match) throw new InvalidArgumentError('must be a duration such as 15s, 500ms or 1m');
+  const unitMs = { ms: 1, s: 1_000, m: 60_000 }[match[2] as 'ms' | 's' | 'm'];
+  return Number(match[1]) * unitMs;
+}
+
 const program = new Command();
 program.name('k8ts').description('A Kubernetes-compatible orchestrator: one npm install, one command, the real kubectl.');
 
@@ -22,7 +30,19 @@ program
   .option('--port <port>', 'HTTPS port (0 picks a free one)', parsePort, 6443)
   .option('--bind-address <ip>', 'address to listen on; loopback unless told otherwise', '127.0.0.1')
   .option('--store <backend>', 'sqlite (default) or memory', 'sqlite')
-  .action(async (opts: { dataDir: string; port: number; bindAddress: string; store: string }) => {
+  // kube-controller-manager's flags, for the Lease that decides which replica runs the controllers.
+  .option('--leader-elect-lease-duration <duration>', 'how long others wait before taking over from a silent leader', parseDuration, 15_000)
+  .option('--leader-elect-renew-deadline <duration>', 'how long the leader keeps leading without a successful renewal', parseDuration, 10_000)
+  .option('--leader-elect-retry-period <duration>', 'pause between attempts to acquire or renew', parseDuration, 2_000)
+  .action(async (opts: {
+    dataDir: string;
+    port: number;
+    bindAddress: string;
+    store: string;
+    leaderElectLeaseDuration: number;
+    leaderElectRenewDeadline: number;
+    leaderElectRetryPeriod: number;
+  }) => {
     if (opts.store !== 'sqlite' && opts.store !== 'memory') {
       console.error(`k8ts: unknown store backend "${opts.store}" (want sqlite or memory)`);
       process.exit(2);
@@ -33,6 +53,11 @@ program
         port: opts.port,
         bindAddress: opts.bindAddress,
         storeBackend: opts.store,
+        leaderElection: {
+          leaseDurationMs: opts.leaderElectLeaseDuration,
+          renewDeadlineMs: opts.leaderElectRenewDeadline,
+          retryPeriodMs: opts.leaderElectRetryPeriod,
+        },
         log: (line) => console.log(line),
       });
       const shutdown = (signal: string) => {

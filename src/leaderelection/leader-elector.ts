@@ -115,11 +115,14 @@ export class LeaderElector {
     if (!(this.renewDeadlineMs > JITTER_FACTOR * this.retryPeriodMs)) throw new RangeError('renewDeadline must exceed retryPeriod * 1.2');
   }
 
-  /** Starts competing; the first attempt is made at once. */
-  start(): void {
-    if (this.running) return;
+  /**
+   * Starts competing. The first attempt is made at once; the promise settles
+   * when it has (leading or not), so a caller can tell whether it won right away.
+   */
+  start(): Promise<void> {
+    if (this.running) return Promise.resolve();
     this.running = true;
-    this.scheduleAttempt(0);
+    return this.tryAcquire();
   }
 
   /**

@@ -17,6 +17,7 @@ import type { Clock } from '../time/clock.js';
 import { Compactor } from '../apiserver/compactor.js';
 import { TimingWheel } from '../time/timing-wheel.js';
 import { NamespaceController } from '../controllers/namespace/namespace-controller.js';
+import { runControllersWhileLeading } from './controller-leadership.js';
 
 export interface ServerOptions {
   dataDir: string;
@@ -25,6 +26,8 @@ export interface ServerOptions {
   /** 'memory' keeps nothing on disk (tests); default is SQLite in the data dir. */
   storeBackend?: 'sqlite' | 'memory';
   log?: (line: string) => void;
+  /** Durations of the controller Lease (defaults 15 s / 10 s / 2 s, as kube-controller-manager). */
+  leaderElection?: { leaseDurationMs?: number; renewDeadlineMs?: number; retryPeriodMs?: number };
   /** Time for every timer and timestamp; tests pass a ManualClock. */
   clock?: Clock;
   /** Run the controller manager (default true). */
@@ -99,13 +102,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       },
     });
     await api.start();
+    // start() created the initial namespaces, and creating anything in a namespace checks
+    // the namespace watch cache: wait until it has caught up (the controllers' first list
+    // used to provide this wait before they moved behind leader election).
+    await api.registry('', 'v1', 'namespaces')!.cache.waitUntilFresh();
     const compactor = new Compactor(store, wheel, undefined, (err) => log(JSON.stringify({ level: 'error', msg: 'compaction failed', error: String(err) })));
     compactor.start();
-    const namespaceController = new NamespaceController(api, wheel);
-    await namespaceController.start();
     const client = new LoopbackClient(api, applyPatch);
-    const controllerManager = opts.controllers === false ? undefined : new ControllerManager(client, wheel, (fields) => log(JSON.stringify({ level: 'info', ...fields })));
-    await controllerManager?.start();
     const apiServer = api;
     const https = createServer({ key: pki.keyPem, cert: pki.certPem }, (req, res) => {
       void apiServer.handle(req, res);
@@ -115,6 +118,22 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const connectHost = opts.bindAddress === '0.0.0.0' ? '127.0.0.1' : opts.bindAddress === '::' ? '::1' : opts.bindAddress;
     const url = `https://${urlHost(connectHost)}:${port}`;
     await apiServer.ensureKubernetesService(connectHost, port);
+    // Controllers run only while this replica holds the controller Lease, each
+    // term with fresh instances. Leadership is measured on the real clock even
+    // when tests inject a manual one: other replicas and the Lease's readers
+    // live in real time, and a test advancing fake time must not depose us.
+    const electionWheel = new TimingWheel();
+    const leadership = runControllersWhileLeading({
+      access: { server: url, caPem: pki.caPem, token },
+      wheel: electionWheel,
+      timings: opts.leaderElection,
+      work: () => [
+        new NamespaceController(apiServer, wheel),
+        ...(opts.controllers === false ? [] : [new ControllerManager(client, wheel, (fields) => log(JSON.stringify({ level: 'info', ...fields })))]),
+      ],
+      log,
+    });
+    await leadership.firstAttempt;
     writeFileSync(dataDir.kubeconfigPath, adminKubeconfig(url, pki.caPem, token), { mode: 0o600 });
     log(JSON.stringify({ level: 'info', msg: 'k8ts server ready', url, kubeconfig: dataDir.kubeconfigPath }));
     const openStoreRef = store;
@@ -130,13 +149,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       wheel,
       close() {
         closing ??= (async () => {
+          // First, while the API still answers: stop the controllers and release the Lease.
+          await leadership.stop();
+          electionWheel.close();
           await new Promise<void>((resolve) => {
             https.close(() => resolve());
             https.closeAllConnections();
           });
           compactor.stop();
-          controllerManager?.stop();
-          namespaceController.stop();
           apiServer.stop();
           wheel.close();
           await openStoreRef.close();
