@@ -18,11 +18,27 @@ export interface KindStrategy {
   defaults(obj: KubeObject): void;
   /** Create-time preparation: the status a new object starts with, server-assigned fields. */
   prepareForCreate(obj: KubeObject): void;
+  /**
+   * Update-time normalisation of the object about to be stored, whichever
+   * part (main resource or status) was written: CRDs prune and default here.
+   */
+  prepareForUpdate?(obj: KubeObject, old: KubeObject): void;
   validateCreate(obj: KubeObject): FieldError[];
   validateUpdate(obj: KubeObject, old: KubeObject): FieldError[];
   /** Values of the selectable fields (metadata.name, metadata.namespace and the kind's own). */
   fieldValues(obj: KubeObject): Record<string, string>;
   readonly table: TablePrinter;
+  /**
+   * The apiVersion objects are stored in, when other versions share the
+   * storage (a CRD's versions, converted with strategy None). Absent: the
+   * resource's own version.
+   */
+  readonly storageApiVersion?: string;
+  /**
+   * Paths of the fields in obj that the kind does not declare (for
+   * fieldValidation), when the kind knows its schema itself (CRDs).
+   */
+  unknownFields?(obj: KubeObject): string[];
 }
 
 /** The pieces that come from the per-kind modules (defaults, validation, printers). */

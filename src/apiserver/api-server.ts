@@ -15,10 +15,20 @@ import { ResourceStore, type InvalidFormatter } from './registry/resource-store.
 import { resourcePrefix } from './registry/keys.js';
 import { WatchCache } from './watch-cache.js';
 import { ClusterIpAllocator } from './registry/cluster-ip.js';
+import { groupVersionPath } from './openapi/naming.js';
+import type { Schema } from '../api/openapi/schemas.js';
 
 export interface OpenApiService {
   index(): object;
   document(gvPath: string): { body: Buffer; etag: string } | undefined;
+  /** Serve a new set of resources and extra (CRD) schemas; only the named group-versions' documents are rebuilt. */
+  update?(resources: ResourceInfo[], extraSchemas: Record<string, Schema>, changedGvPaths: string[]): void;
+}
+
+/** A resource installed at run time (a CRD version), with the OpenAPI schemas that describe it. */
+export interface DynamicResource {
+  strategy: KindStrategy;
+  openApiSchemas?: Record<string, Schema>;
 }
 
 export interface ApiServerOptions {
@@ -41,32 +51,104 @@ export const INITIAL_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kub
 export class ApiServer {
   private readonly registries = new Map<string, ResourceStore>();
   private readonly handlers = new Map<string, RestHandler>();
+  /** Served resources in discovery order: the built-ins, then those added at run time. */
+  private readonly strategies: KindStrategy[] = [];
+  /** One watch cache per store prefix: the versions of a CRD share their objects. */
+  private readonly caches = new Map<string, { cache: WatchCache; users: number }>();
+  private readonly extraSchemas = new Map<string, Record<string, Schema>>();
   private readonly discovery: Discovery;
   private readonly nowMs: () => number;
   private openapi: OpenApiService | undefined;
   private readonly clusterIps: ClusterIpAllocator;
   private namespaces!: ResourceStore;
+  private started = false;
 
   constructor(private readonly opts: ApiServerOptions) {
     this.nowMs = opts.nowMs ?? Date.now;
     this.discovery = new Discovery(() => this.resources());
     this.clusterIps = new ClusterIpAllocator(opts.serviceCidr ?? '10.96.0.0/12');
-    for (const strategy of opts.strategies) {
-      const info = strategy.info;
-      const cache = new WatchCache(opts.store, resourcePrefix(info));
-      const registry = new ResourceStore(strategy, {
-        store: opts.store,
-        nowMs: this.nowMs,
-        formatInvalid: opts.formatInvalid,
-        checkNamespaceForCreate: (ns) => this.checkNamespaceForCreate(ns, registry),
-        beforeCreate: (s, obj) => this.beforeCreate(s, obj),
-      }, cache);
-      const key = this.resourceKey(info.group, info.version, info.plural);
-      this.registries.set(key, registry);
-      this.handlers.set(key, new RestHandler(registry, { ...opts.rest, nowMs: this.nowMs }));
-      if (info.group === '' && info.kind === 'Namespace') this.namespaces = registry;
-    }
+    for (const strategy of opts.strategies) this.install(strategy);
     this.openapi = opts.openapi?.(this.resources());
+  }
+
+  private install(strategy: KindStrategy): ResourceStore {
+    const info = strategy.info;
+    const prefix = resourcePrefix(info);
+    let shared = this.caches.get(prefix);
+    if (!shared) {
+      shared = { cache: new WatchCache(this.opts.store, prefix), users: 0 };
+      this.caches.set(prefix, shared);
+    }
+    const key = this.resourceKey(info.group, info.version, info.plural);
+    const replaced = this.registries.get(key);
+    if (!replaced) shared.users += 1;
+    const registry = new ResourceStore(strategy, {
+      store: this.opts.store,
+      nowMs: this.nowMs,
+      formatInvalid: this.opts.formatInvalid,
+      checkNamespaceForCreate: (ns) => this.checkNamespaceForCreate(ns, registry),
+      beforeCreate: (s, obj) => this.beforeCreate(s, obj),
+    }, shared.cache);
+    this.registries.set(key, registry);
+    this.handlers.set(key, new RestHandler(registry, { ...this.opts.rest, nowMs: this.nowMs }));
+    // A replaced resource keeps its place in discovery.
+    const at = replaced ? this.strategies.indexOf(replaced.strategy) : -1;
+    if (at >= 0) this.strategies[at] = strategy;
+    else this.strategies.push(strategy);
+    if (info.group === '' && info.kind === 'Namespace') this.namespaces = registry;
+    return registry;
+  }
+
+  /**
+   * Serves a resource from now on (a CRD version): its registry, watch cache
+   * and handler, in discovery and OpenAPI. Replaces a resource of the same
+   * group/version/plural (a CRD update).
+   */
+  async addResource(resource: DynamicResource): Promise<ResourceStore> {
+    const { group, version, plural } = resource.strategy.info;
+    const key = this.resourceKey(group, version, plural);
+    const prefix = resourcePrefix(resource.strategy.info);
+    if (this.started && !this.caches.has(prefix)) {
+      // Filled before the handler is reachable, so the first list already sees every stored object.
+      const cache = new WatchCache(this.opts.store, prefix);
+      await cache.start();
+      this.caches.set(prefix, { cache, users: 0 });
+    }
+    const registry = this.install(resource.strategy);
+    if (resource.openApiSchemas) this.extraSchemas.set(key, resource.openApiSchemas);
+    this.refreshOpenApi([groupVersionPath(group, version)]);
+    return registry;
+  }
+
+  /** Stops serving a resource; its objects stay in the store. */
+  removeResource(group: string, version: string, plural: string): void {
+    const key = this.resourceKey(group, version, plural);
+    if (!this.registries.has(key)) return;
+    this.uninstall(key);
+    this.refreshOpenApi([groupVersionPath(group, version)]);
+  }
+
+  private uninstall(key: string): void {
+    const registry = this.registries.get(key)!;
+    this.registries.delete(key);
+    this.handlers.delete(key);
+    this.extraSchemas.delete(key);
+    const at = this.strategies.indexOf(registry.strategy);
+    if (at >= 0) this.strategies.splice(at, 1);
+    const prefix = resourcePrefix(registry.strategy.info);
+    const shared = this.caches.get(prefix);
+    if (shared && --shared.users === 0) {
+      shared.cache.stop();
+      this.caches.delete(prefix);
+    }
+  }
+
+  private refreshOpenApi(changedGvPaths: string[]): void {
+    if (!this.openapi) return;
+    const schemas: Record<string, Schema> = {};
+    for (const extra of this.extraSchemas.values()) Object.assign(schemas, extra);
+    if (this.openapi.update) this.openapi.update(this.resources(), schemas, changedGvPaths);
+    else this.openapi = this.opts.openapi?.(this.resources());
   }
 
   private resourceKey(group: string, version: string, plural: string): string {
@@ -74,7 +156,7 @@ export class ApiServer {
   }
 
   resources(): ResourceInfo[] {
-    return this.opts.strategies.map((s) => s.info);
+    return this.strategies.map((s) => s.info);
   }
 
   registry(group: string, version: string, plural: string): ResourceStore | undefined {
@@ -82,7 +164,8 @@ export class ApiServer {
   }
 
   async start(): Promise<void> {
-    for (const r of this.registries.values()) await r.cache.start();
+    for (const shared of this.caches.values()) await shared.cache.start();
+    this.started = true;
     for (const name of INITIAL_NAMESPACES) {
       if (!this.namespaces.cache.get(`${resourcePrefix(this.namespaces.strategy.info)}${name}`)) {
         try {
@@ -128,7 +211,7 @@ export class ApiServer {
   }
 
   stop(): void {
-    for (const r of this.registries.values()) r.cache.stop();
+    for (const shared of this.caches.values()) shared.cache.stop();
   }
 
   private checkNamespaceForCreate(namespace: string, registry: ResourceStore): void {

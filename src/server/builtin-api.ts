@@ -19,6 +19,7 @@ import { badRequest } from '../apiserver/errors.js';
 import type { ApiServerOptions } from '../apiserver/api-server.js';
 import type { PatchType } from '../apiserver/handlers/rest-handler.js';
 import { SERVER_VERSION } from '../version.js';
+import { crdStrategy } from '../apiextensions/crd-strategy.js';
 
 const patchMetaCache = new Map<string, PatchMeta | undefined>();
 
@@ -58,7 +59,7 @@ export function unknownFields(obj: KubeObject, info: ResourceInfo): string[] {
 
 export function builtinApiServerOptions(): Omit<ApiServerOptions, 'store'> {
   return {
-    strategies: builtinStrategies({ defaultObject, validateCreate, validateUpdate, tablePrinterFor }),
+    strategies: [...builtinStrategies({ defaultObject, validateCreate, validateUpdate, tablePrinterFor }), crdStrategy()],
     formatInvalid: (kind, group, name, errs) => ({
       message: formatInvalidMessage(group ? `${kind}.${group}` : kind, name, errs),
       causes: errs.map((e) => ({ reason: e.type, message: fieldErrorBody(e), field: e.field })),

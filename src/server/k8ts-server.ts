@@ -16,6 +16,7 @@ import { ControllerManager } from '../controllers/controller-manager.js';
 import type { Clock } from '../time/clock.js';
 import { Compactor } from '../apiserver/compactor.js';
 import { TimingWheel } from '../time/timing-wheel.js';
+import { CrdController } from '../apiextensions/crd-controller.js';
 import { NamespaceController } from '../controllers/namespace/namespace-controller.js';
 import { runControllersWhileLeading } from './controller-leadership.js';
 
@@ -106,6 +107,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // the namespace watch cache: wait until it has caught up (the controllers' first list
     // used to provide this wait before they moved behind leader election).
     await api.registry('', 'v1', 'namespaces')!.cache.waitUntilFresh();
+    const crdController = new CrdController(api, wheel);
+    await crdController.start();
     const compactor = new Compactor(store, wheel, undefined, (err) => log(JSON.stringify({ level: 'error', msg: 'compaction failed', error: String(err) })));
     compactor.start();
     const client = new LoopbackClient(api, applyPatch);
@@ -157,6 +160,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
             https.closeAllConnections();
           });
           compactor.stop();
+          crdController.stop();
           apiServer.stop();
           wheel.close();
           await openStoreRef.close();

@@ -138,7 +138,7 @@ export class RestHandler {
   private checkFields(obj: KubeObject, query: URLSearchParams): string[] {
     const mode = parseFieldValidation(query);
     if (mode === 'Ignore') return [];
-    const unknown = this.deps.unknownFields(obj, this.info);
+    const unknown = this.registry.strategy.unknownFields?.(obj) ?? this.deps.unknownFields(obj, this.info);
     if (unknown.length === 0) return [];
     if (mode === 'Strict') {
       const { kind, version } = this.info;
@@ -214,7 +214,8 @@ export class RestHandler {
 
   private toScale(obj: KubeObject): KubeObject {
     const scale = this.info.scale!;
-    const selector = getPath(obj, scale.labelSelectorPath) as LabelSelectorSpec | undefined;
+    // A CRD's labelSelectorPath names a string (already serialised); the built-ins' a LabelSelector.
+    const selector = scale.labelSelectorPath.length > 0 ? getPath(obj, scale.labelSelectorPath) as LabelSelectorSpec | string | undefined : undefined;
     return {
       kind: 'Scale',
       apiVersion: 'autoscaling/v1',
@@ -228,7 +229,7 @@ export class RestHandler {
       spec: { replicas: (getPath(obj, scale.specReplicasPath) as number | undefined) ?? 0 },
       status: {
         replicas: (getPath(obj, scale.statusReplicasPath) as number | undefined) ?? 0,
-        selector: selector ? formatLabelSelector(requirementsFromLabelSelector(selector)) : '',
+        selector: typeof selector === 'string' ? selector : selector ? formatLabelSelector(requirementsFromLabelSelector(selector)) : '',
       },
     };
   }

@@ -31,6 +31,11 @@ export interface OpenApiV3 {
   index(): { paths: Record<string, { serverRelativeURL: string }> };
   /** The document of "api/v1" or "apis/<group>/<version>", or undefined if there is no such group-version. */
   document(gvPath: string): OpenApiV3Document | undefined;
+  /**
+   * Serve another set of resources and extra schemas (CRDs come and go);
+   * cached documents of the group-versions not named stay as they are.
+   */
+  update(resources: ResourceInfo[], extraSchemas: Record<string, Schema>, changedGvPaths: string[]): void;
 }
 
 /** kube-openapi's handler3 hashes the marshalled document with SHA-512 and prints it with %X. */
@@ -55,14 +60,19 @@ function gvkIndex(schemas: Record<string, Schema>): Map<string, string> {
   return index;
 }
 
-export function buildOpenApiV3(resources: ResourceInfo[], options: OpenApiV3Options = {}): OpenApiV3 {
-  const extraSchemas = options.extraSchemas ?? {};
-  const extraByGvk = gvkIndex(extraSchemas);
+function byGroupVersion(resources: ResourceInfo[]): Map<string, ResourceInfo[]> {
   const resourcesByGv = new Map<string, ResourceInfo[]>();
   for (const resource of resources) {
     const key = groupVersionPath(resource.group, resource.version);
     resourcesByGv.set(key, [...(resourcesByGv.get(key) ?? []), resource]);
   }
+  return resourcesByGv;
+}
+
+export function buildOpenApiV3(resources: ResourceInfo[], options: OpenApiV3Options = {}): OpenApiV3 {
+  let extraSchemas = options.extraSchemas ?? {};
+  let extraByGvk = gvkIndex(extraSchemas);
+  let resourcesByGv = byGroupVersion(resources);
   const cache = new Map<string, OpenApiV3Document>();
 
   function schemaName(group: string, version: string, kind: string): string | undefined {
@@ -114,5 +124,12 @@ export function buildOpenApiV3(resources: ResourceInfo[], options: OpenApiV3Opti
     return { paths };
   }
 
-  return { index, document };
+  function update(nextResources: ResourceInfo[], nextExtraSchemas: Record<string, Schema>, changedGvPaths: string[]): void {
+    resourcesByGv = byGroupVersion(nextResources);
+    extraSchemas = nextExtraSchemas;
+    extraByGvk = gvkIndex(extraSchemas);
+    for (const gvPath of changedGvPaths) cache.delete(gvPath);
+  }
+
+  return { index, document, update };
 }

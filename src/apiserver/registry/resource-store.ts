@@ -76,6 +76,17 @@ export class ResourceStore {
     return this.strategy.info;
   }
 
+  /** Objects come out of the store in the storage version; conversion None only changes apiVersion. */
+  private fromStorage(obj: KubeObject): KubeObject {
+    const served = apiVersionOf(this.info);
+    return this.strategy.storageApiVersion && obj.apiVersion !== served ? { ...obj, apiVersion: served } : obj;
+  }
+
+  private encode(obj: KubeObject): Uint8Array {
+    const storage = this.strategy.storageApiVersion;
+    return encodeObject(storage && obj.apiVersion !== storage ? { ...obj, apiVersion: storage } : obj);
+  }
+
   key(namespace: string | undefined, name: string): string {
     return objectKey(this.info, namespace, name);
   }
@@ -84,7 +95,7 @@ export class ResourceStore {
     const res = await this.ctx.store.range(this.key(namespace, name));
     const kv = res.kvs[0];
     if (!kv) throw notFound(this.gr, name);
-    return { kv, obj: decodeObject(kv) };
+    return { kv, obj: this.fromStorage(decodeObject(kv)) };
   }
 
   async get(namespace: string | undefined, name: string): Promise<KubeObject> {
@@ -103,7 +114,7 @@ export class ResourceStore {
     if (opts.limit || opts.continueToken) return this.listPaged(namespace, opts);
     // A consistent read from the cache: it has applied everything the store has committed.
     await this.cache.waitUntilFresh();
-    const items = this.cache.list(namespacePrefix(this.info, namespace)).filter((o) => this.matches(o, opts));
+    const items = this.cache.list(namespacePrefix(this.info, namespace)).filter((o) => this.matches(o, opts)).map((o) => this.fromStorage(o));
     return { items, resourceVersion: String(this.cache.currentRevision()) };
   }
 
@@ -135,7 +146,7 @@ export class ResourceStore {
       const page = limit ? res.kvs.slice(0, limit) : res.kvs;
       more = limit > 0 && res.kvs.length > limit;
       for (const kv of page) {
-        const obj = decodeObject(kv);
+        const obj = this.fromStorage(decodeObject(kv));
         lastKey = kv.key;
         if (this.matches(obj, opts)) items.push(obj);
         if (limit && items.length >= limit) break;
@@ -186,7 +197,7 @@ export class ResourceStore {
       if (existing.kvs.length > 0) throw alreadyExists(this.gr, meta.name!);
       return obj;
     }
-    const res = await this.ctx.store.create(this.key(meta.namespace, meta.name!), encodeObject(obj));
+    const res = await this.ctx.store.create(this.key(meta.namespace, meta.name!), this.encode(obj));
     if (!res.succeeded) throw alreadyExists(this.gr, meta.name!);
     meta.resourceVersion = String(res.revision);
     return obj;
@@ -242,7 +253,7 @@ export class ResourceStore {
         if (del.succeeded) return next;
       } else {
         if (opts.dryRun) return next;
-        const res = await this.ctx.store.update(kv.key, encodeObject(next), kv.modRevision);
+        const res = await this.ctx.store.update(kv.key, this.encode(next), kv.modRevision);
         if (res.succeeded) {
           next.metadata.resourceVersion = String(res.revision);
           return next;
@@ -302,6 +313,7 @@ export class ResourceStore {
         next.spec = { ...(next.spec as object), finalizers: (current.spec as { finalizers?: string[] } | undefined)?.finalizers };
       }
     }
+    if (subresource === '' || subresource === 'status') this.strategy.prepareForUpdate?.(next, current);
     const m = next.metadata;
     const old = current.metadata;
     m.name = old.name;
@@ -357,7 +369,7 @@ export class ResourceStore {
         if (res.succeeded) return current;
       } else {
         if (jsonEqual(next, current)) return current;
-        const res = await this.ctx.store.update(kv.key, encodeObject(next), kv.modRevision);
+        const res = await this.ctx.store.update(kv.key, this.encode(next), kv.modRevision);
         if (res.succeeded) {
           next.metadata.resourceVersion = String(res.revision);
           return next;
@@ -448,7 +460,7 @@ export class ResourceStore {
         for (const ev of events) {
           if (!ev.key.startsWith(prefix)) continue;
           const translated = this.translate(ev, filter);
-          if (translated) sink.event(translated.type, translated.object);
+          if (translated) sink.event(translated.type, this.fromStorage(translated.object));
         }
       },
       terminate: (err) => sink.close(err),
