@@ -82,11 +82,11 @@ export class ApiServer {
     const key = this.resourceKey(info.group, info.version, info.plural);
     const replaced = this.registries.get(key);
     if (!replaced) shared.users += 1;
-    const registry = new ResourceStore(strategy, {
+    const registry: ResourceStore = new ResourceStore(strategy, {
       store: this.opts.store,
       nowMs: this.nowMs,
       formatInvalid: this.opts.formatInvalid,
-      checkNamespaceForCreate: (ns) => this.checkNamespaceForCreate(ns, registry),
+      checkNamespaceForCreate: (ns): Promise<void> => this.checkNamespaceForCreate(ns, registry),
       beforeCreate: (s, obj) => this.beforeCreate(s, obj),
     }, shared.cache);
     this.registries.set(key, registry);
@@ -175,6 +175,7 @@ export class ApiServer {
         }
       }
     }
+    await this.namespaces.cache.waitUntilFresh();
   }
 
   /**
@@ -214,8 +215,14 @@ export class ApiServer {
     for (const shared of this.caches.values()) shared.cache.stop();
   }
 
-  private checkNamespaceForCreate(namespace: string, registry: ResourceStore): void {
-    const ns = this.namespaces.cache.get(`${resourcePrefix(this.namespaces.strategy.info)}${namespace}`);
+  private async checkNamespaceForCreate(namespace: string, registry: ResourceStore): Promise<void> {
+    const key = `${resourcePrefix(this.namespaces.strategy.info)}${namespace}`;
+    let ns = this.namespaces.cache.get(key);
+    if (!ns) {
+      // The namespace may have been created a moment ago: read your writes before saying it isn't there.
+      await this.namespaces.cache.waitUntilFresh();
+      ns = this.namespaces.cache.get(key);
+    }
     if (!ns) throw notFound({ group: '', resource: 'namespaces' }, namespace);
     if (ns.metadata.deletionTimestamp || (ns.status as { phase?: string } | undefined)?.phase === 'Terminating') {
       throw forbidden(registry.gr, '', `unable to create new content in namespace ${namespace} because it is being terminated`);

@@ -54,7 +54,7 @@ export interface RegistryContext {
   nowMs(): number;
   formatInvalid: InvalidFormatter;
   /** Checks the namespace exists and accepts new objects; throws ApiError otherwise. */
-  checkNamespaceForCreate(namespace: string): void;
+  checkNamespaceForCreate(namespace: string): void | Promise<void>;
   /** Kind-specific create-time hooks (cluster IP allocation and the like). */
   beforeCreate?(strategy: KindStrategy, obj: KubeObject): void;
 }
@@ -191,7 +191,7 @@ export class ResourceStore {
     this.strategy.prepareForCreate(obj);
     this.ctx.beforeCreate?.(this.strategy, obj);
     this.throwIfInvalid(obj, this.strategy.validateCreate(obj));
-    if (this.info.namespaced) this.ctx.checkNamespaceForCreate(meta.namespace!);
+    if (this.info.namespaced) await this.ctx.checkNamespaceForCreate(meta.namespace!);
     if (opts.dryRun) {
       const existing = await this.ctx.store.range(this.key(meta.namespace, meta.name!));
       if (existing.kvs.length > 0) throw alreadyExists(this.gr, meta.name!);
