@@ -1,6 +1,7 @@
 // The controllers `k8ts server` runs, in start order.
 import type { Controller, ControllerContext } from './controller.js';
 import { GarbageCollector } from './garbagecollector/garbage-collector.js';
+import { NamespaceController } from './namespace/namespace-controller.js';
 import { ReplicaSetController } from './replicaset/replicaset-controller.js';
 import { DeploymentController } from './deployment/deployment-controller.js';
 import { StatefulSetController } from './statefulset/statefulset-controller.js';
@@ -11,6 +12,7 @@ import { EndpointsController } from './endpoints/endpoint-controller.js';
 import { ServiceAccountController } from './serviceaccount/service-account-controller.js';
 
 export const CONTROLLERS: ((ctx: ControllerContext) => Controller)[] = [
+  (ctx) => new NamespaceController(ctx),
   (ctx) => new GarbageCollector(ctx),
   (ctx) => new ReplicaSetController(ctx),
   (ctx) => new DeploymentController(ctx),

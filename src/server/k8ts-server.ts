@@ -17,7 +17,6 @@ import type { Clock } from '../time/clock.js';
 import { Compactor } from '../apiserver/compactor.js';
 import { TimingWheel } from '../time/timing-wheel.js';
 import { CrdController } from '../apiextensions/crd-controller.js';
-import { NamespaceController } from '../controllers/namespace/namespace-controller.js';
 import { runControllersWhileLeading } from './controller-leadership.js';
 
 export interface ServerOptions {
@@ -131,7 +130,6 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       wheel: electionWheel,
       timings: opts.leaderElection,
       work: () => [
-        new NamespaceController(apiServer, wheel),
         ...(opts.controllers === false ? [] : [new ControllerManager(client, wheel, (fields) => log(JSON.stringify({ level: 'info', ...fields })))]),
       ],
       log,

@@ -1,107 +1,95 @@
-// Namespace lifecycle: a namespace being deleted (Terminating) has all its
-// content deleted, then its "kubernetes" finalizer removed through the
-// finalize subresource, which lets the registry remove it.
+// Namespace lifecycle, as Kubernetes' namespace controller: a namespace
+// being deleted (Terminating, with "kubernetes" in spec.finalizers) has all
+// its content deleted; progress is reported in status.conditions; once
+// nothing is left, the "kubernetes" finalizer is removed through the
+// finalize subresource, which lets the API server remove the namespace.
 //
-// It talks to the API through the in-process registries (the same handlers
-// kubectl reaches), never to the store. Work is level-triggered: every pass
-// re-reads what is left, so a restart simply resumes.
+// Level-triggered: every pass lists what is left from the API, so a restart
+// simply resumes. Deletions of content re-queue its namespace, so it goes as
+// soon as its last object does; a timed re-check covers what no event reports.
 import type { KubeObject } from '../../api/types.js';
-import type { ApiServer } from '../../apiserver/api-server.js';
-import { ApiError } from '../../apiserver/errors.js';
-import type { TimingWheel } from '../../time/timing-wheel.js';
+import { BUILTIN_RESOURCES, type ResourceInfo } from '../../api/resources.js';
+import { RESOURCES, isConflict, isNotFound } from '../../client/api-client.js';
+import type { Informer } from '../../client/informer.js';
+import { WorkQueue } from '../../client/work-queue.js';
+import { rfc3339 } from '../../apiserver/registry/names.js';
+import type { Controller, ControllerContext } from '../controller.js';
+import { failureConditions, mergeConditions, type NamespaceCondition } from './namespace-conditions.js';
+import { deleteNamespaceContent } from './namespace-content.js';
 
 const FINALIZER = 'kubernetes';
-const RETRY_MS = 1000;
+const WORKERS = 4;
+const COMPONENT = 'namespace-controller';
 
-export class NamespaceController {
-  private cancelWatch: (() => void) | undefined;
-  private readonly queued = new Set<string>();
-  private readonly running = new Set<string>();
-  private stopped = false;
+function specFinalizers(ns: KubeObject): string[] {
+  return (ns.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
+}
+
+export class NamespaceController implements Controller {
+  readonly name = COMPONENT;
+  private readonly queue: WorkQueue;
+  private readonly namespaces: Informer;
 
   constructor(
-    private readonly api: ApiServer,
-    private readonly wheel: TimingWheel,
-  ) {}
+    private readonly ctx: ControllerContext,
+    private readonly resources: ResourceInfo[] = BUILTIN_RESOURCES,
+  ) {
+    this.queue = new WorkQueue(ctx.wheel, { baseDelayMs: 100 });
+    this.namespaces = ctx.informers.informer(RESOURCES.namespaces);
+    this.namespaces.addHandlers({
+      add: (ns) => this.enqueueIfTerminating(ns),
+      update: (_old, ns) => this.enqueueIfTerminating(ns),
+    });
+    for (const info of resources) {
+      if (!info.namespaced) continue;
+      ctx.informers.informer({ group: info.group, version: info.version, resource: info.plural }).addHandlers({
+        delete: (obj) => {
+          const ns = obj.metadata.namespace ? this.namespaces.get(undefined, obj.metadata.namespace) : undefined;
+          if (ns) this.enqueueIfTerminating(ns);
+        },
+      });
+    }
+  }
 
-  async start(): Promise<void> {
-    const namespaces = this.api.registry('', 'v1', 'namespaces')!;
-    const listed = await namespaces.list(undefined, { labelSelector: [], fieldSelector: [] });
-    for (const ns of listed.items) this.observe(ns);
-    this.cancelWatch = await namespaces.watch(undefined, Number(listed.resourceVersion), { labelSelector: [], fieldSelector: [] }, {
-      event: (_type, ns) => this.observe(ns),
-      close: () => {},
+  run(): void {
+    void this.queue.run(WORKERS, (name) => this.reconcile(name), (name, err) => {
+      if (!isConflict(err)) this.ctx.log({ controller: COMPONENT, namespace: name, error: String(err) });
     });
   }
 
   stop(): void {
-    this.stopped = true;
-    this.cancelWatch?.();
+    this.queue.shutdown();
   }
 
-  private observe(ns: KubeObject): void {
-    if (ns.metadata.deletionTimestamp && this.finalizers(ns).includes(FINALIZER)) this.enqueue(ns.metadata.name!);
+  private enqueueIfTerminating(ns: KubeObject): void {
+    if (ns.metadata.deletionTimestamp && specFinalizers(ns).includes(FINALIZER)) this.queue.add(ns.metadata.name!);
   }
 
-  private finalizers(ns: KubeObject): string[] {
-    return (ns.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [];
-  }
-
-  private enqueue(name: string): void {
-    if (this.stopped || this.queued.has(name)) return;
-    this.queued.add(name);
-    queueMicrotask(() => void this.process(name));
-  }
-
-  private async process(name: string): Promise<void> {
-    this.queued.delete(name);
-    if (this.running.has(name)) {
-      this.wheel.schedule(RETRY_MS, () => this.enqueue(name));
-      return;
-    }
-    this.running.add(name);
-    try {
-      if (!(await this.reconcile(name))) this.wheel.schedule(RETRY_MS, () => this.enqueue(name));
-    } catch (err) {
-      console.error(JSON.stringify({ level: 'error', controller: 'namespace', namespace: name, error: String(err) }));
-      this.wheel.schedule(RETRY_MS, () => this.enqueue(name));
-    } finally {
-      this.running.delete(name);
-    }
-  }
-
-  /** One pass; returns true when the namespace needs no more work. */
-  private async reconcile(name: string): Promise<boolean> {
-    const namespaces = this.api.registry('', 'v1', 'namespaces')!;
+  private async reconcile(name: string): Promise<void> {
     let ns: KubeObject;
     try {
-      ns = await namespaces.get(undefined, name);
+      ns = await this.ctx.client.get(RESOURCES.namespaces, undefined, name);
     } catch (err) {
-      if (err instanceof ApiError && err.code === 404) return true;
+      if (isNotFound(err)) return;
       throw err;
     }
-    if (!ns.metadata.deletionTimestamp || !this.finalizers(ns).includes(FINALIZER)) return true;
-    let remaining = 0;
-    for (const info of this.api.resources()) {
-      if (!info.namespaced) continue;
-      const registry = this.api.registry(info.group, info.version, info.plural)!;
-      const { items } = await registry.list(name, { labelSelector: [], fieldSelector: [] });
-      for (const item of items) {
-        if (!item.metadata.deletionTimestamp) {
-          try {
-            await registry.delete(name, item.metadata.name!, { dryRun: false, propagationPolicy: 'Background' });
-          } catch (err) {
-            if (!(err instanceof ApiError && err.code === 404)) throw err;
-          }
-        }
-      }
-      remaining += (await registry.list(name, { labelSelector: [], fieldSelector: [] })).items.length;
+    if (!ns.metadata.deletionTimestamp || !specFinalizers(ns).includes(FINALIZER)) return;
+
+    const pass = await deleteNamespaceContent(this.ctx.client, name, this.resources);
+    await this.reportConditions(ns, failureConditions(pass));
+    if (pass.errors.length > 0) throw new Error(`namespace ${name}: ${pass.errors.join('; ')}`);
+    if (pass.estimateSeconds > 0) {
+      // Kubernetes waits half the estimate (plus a second) before the next pass.
+      this.queue.addAfter(name, (Math.floor(pass.estimateSeconds / 2) + 1) * 1000);
+      return;
     }
-    if (remaining > 0) return false;
-    await namespaces.update(undefined, name, (current) => ({
-      ...current,
-      spec: { ...(current.spec as object), finalizers: this.finalizers(current).filter((f) => f !== FINALIZER) },
-    }), { dryRun: false, subresource: 'finalize' });
-    return true;
+    await this.ctx.client.finalizeNamespace(name, specFinalizers(ns).filter((f) => f !== FINALIZER));
+  }
+
+  private async reportConditions(ns: KubeObject, failures: NamespaceCondition[]): Promise<void> {
+    const status = (ns.status ?? {}) as { conditions?: NamespaceCondition[] };
+    const { conditions, changed } = mergeConditions(status.conditions ?? [], failures, rfc3339(this.ctx.clock.wallMs()));
+    if (!changed) return;
+    await this.ctx.client.update(RESOURCES.namespaces, undefined, { ...ns, status: { ...status, conditions } }, 'status');
   }
 }
