@@ -10,6 +10,7 @@ import { JobController } from './job/job-controller.js';
 import { CronJobController } from './cronjob/cronjob-controller.js';
 import { EndpointsController } from './endpoints/endpoint-controller.js';
 import { ServiceAccountController } from './serviceaccount/service-account-controller.js';
+import { Scheduler } from '../scheduler/scheduler.js';
 
 export const CONTROLLERS: ((ctx: ControllerContext) => Controller)[] = [
   (ctx) => new NamespaceController(ctx),
@@ -22,4 +23,5 @@ export const CONTROLLERS: ((ctx: ControllerContext) => Controller)[] = [
   (ctx) => new CronJobController(ctx),
   (ctx) => new EndpointsController(ctx),
   (ctx) => new ServiceAccountController(ctx),
+  (ctx) => new Scheduler(ctx),
 ];
