@@ -1,0 +1,31 @@
+// Remembers the resourceVersions a controller's own writes replaced, so a
+// sync that finds its informer still holding one of them (the watch event
+// for the write is on its way) waits for that event instead of acting on a
+// stale copy: recounting what it just counted, recreating what it just
+// made. The event requeues the key, so skipping is safe. Only versions
+// replaced by this process are remembered; after a restart there are none.
+export class SupersededVersions {
+  private readonly byKey = new Map<string, Set<string>>();
+
+  /** Records that a write replaced `oldVersion` of the object at `key`. */
+  replaced(key: string, oldVersion: string | undefined): void {
+    if (!oldVersion) return;
+    let versions = this.byKey.get(key);
+    if (!versions) this.byKey.set(key, (versions = new Set()));
+    versions.add(oldVersion);
+  }
+
+  /** Whether the cached copy is one this controller has already replaced. */
+  isStale(key: string, cachedVersion: string | undefined): boolean {
+    const superseded = this.byKey.get(key);
+    if (superseded === undefined) return false;
+    if (cachedVersion !== undefined && superseded.has(cachedVersion)) return true;
+    // The cache has moved past every version replaced so far: the guard has done its job.
+    this.byKey.delete(key);
+    return false;
+  }
+
+  forget(key: string): void {
+    this.byKey.delete(key);
+  }
+}
