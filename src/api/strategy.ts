@@ -39,6 +39,11 @@ export interface KindStrategy {
    * fieldValidation), when the kind knows its schema itself (CRDs).
    */
   unknownFields?(obj: KubeObject): string[];
+  /**
+   * The kind's own OpenAPI schema, when it has one rather than a built-in
+   * definition (CRDs): server-side apply merges by its list and map types.
+   */
+  readonly openApiSchema?: object;
 }
 
 /** The pieces that come from the per-kind modules (defaults, validation, printers). */

@@ -69,6 +69,7 @@ export function customResourceStrategy(crd: CustomResourceDefinition, version: C
     tracksGeneration: true,
     table: printerForColumns(version.additionalPrinterColumns),
     storageApiVersion,
+    openApiSchema: schema,
     defaults: normalise,
     prepareForCreate(obj) {
       // With a status subresource, status is written only through it.

@@ -17,6 +17,7 @@ import { WatchCache } from './watch-cache.js';
 import { ClusterIpAllocator } from './registry/cluster-ip.js';
 import { groupVersionPath } from './openapi/naming.js';
 import type { Schema } from '../api/openapi/schemas.js';
+import type { PatchMeta } from './patch/patch-meta.js';
 
 export interface OpenApiService {
   index(): object;
@@ -42,6 +43,8 @@ export interface ApiServerOptions {
   openapi?: (resources: ResourceInfo[]) => OpenApiService;
   version: { major: string; minor: string; gitVersion: string };
   serviceCidr?: string;
+  /** The schema server-side apply and managedFields follow for a kind. */
+  fieldSchema?: (strategy: KindStrategy) => PatchMeta | undefined;
 }
 
 /** Paths anyone may read, as Kubernetes' system:public-info-viewer role allows. */
@@ -88,6 +91,7 @@ export class ApiServer {
       formatInvalid: this.opts.formatInvalid,
       checkNamespaceForCreate: (ns): Promise<void> => this.checkNamespaceForCreate(ns, registry),
       beforeCreate: (s, obj) => this.beforeCreate(s, obj),
+      fieldSchema: this.opts.fieldSchema,
     }, shared.cache);
     this.registries.set(key, registry);
     this.handlers.set(key, new RestHandler(registry, { ...this.opts.rest, nowMs: this.nowMs }));

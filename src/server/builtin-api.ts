@@ -3,6 +3,7 @@
 // driven by Kubernetes' OpenAPI schemas.
 import type { KubeObject } from '../api/types.js';
 import type { ResourceInfo } from '../api/resources.js';
+import type { KindStrategy } from '../api/strategy.js';
 import { builtinStrategies } from '../api/kinds.js';
 import { defaultObject } from '../api/defaults/index.js';
 import { validateCreate, validateUpdate } from '../api/validation/index.js';
@@ -52,6 +53,16 @@ export function applyPatch(type: PatchType, current: KubeObject, patch: Buffer, 
   }
 }
 
+const customSchemaMeta = new WeakMap<object, PatchMeta | undefined>();
+
+/** The schema managedFields and server-side apply follow: the kind's own (CRDs) or Kubernetes' definition. */
+export function fieldSchema(strategy: KindStrategy): PatchMeta | undefined {
+  const own = strategy.openApiSchema;
+  if (!own) return patchMetaFor(strategy.info);
+  if (!customSchemaMeta.has(own)) customSchemaMeta.set(own, patchMetaFromOpenApiV3({ root: own as OpenApiSchema }, 'root'));
+  return customSchemaMeta.get(own);
+}
+
 export function unknownFields(obj: KubeObject, info: ResourceInfo): string[] {
   const name = schemaNameForGvk(info.group, info.version, info.kind);
   return name ? findUnknownFields(obj, name) : [];
@@ -66,6 +77,7 @@ export function builtinApiServerOptions(): Omit<ApiServerOptions, 'store'> {
     }),
     rest: { applyPatch, unknownFields, bookmarkIntervalMs: 60_000 },
     openapi: (resources) => buildOpenApiV3(resources),
+    fieldSchema,
     version: SERVER_VERSION,
   };
 }

@@ -123,6 +123,19 @@ describe('CustomResourceDefinition', () => {
     }
   });
 
+  it('applies server-side, merging lists by the schema\'s list types', async () => {
+    const base = { apiVersion: 'stable.example.com/v1', kind: 'CronTab', metadata: { name: 'applied' } };
+    await k.ok(['apply', '--server-side', '--field-manager', 'one', '-f', '-'], { input: JSON.stringify({ ...base, spec: { cronSpec: '* * * * *', image: 'i', tags: ['t1'], ports: [{ name: 'http', port: 80 }] } }) });
+    await k.ok(['apply', '--server-side', '--field-manager', 'two', '-f', '-'], { input: JSON.stringify({ ...base, spec: { tags: ['t2'], ports: [{ name: 'metrics', port: 9090 }] } }) });
+    const obj = await k.json(['get', 'ct', 'applied', '--show-managed-fields']);
+    assert.deepEqual(obj.spec.tags, ['t1', 't2']);
+    assert.deepEqual(obj.spec.ports, [{ name: 'http', port: 80 }, { name: 'metrics', port: 9090 }]);
+    const two = obj.metadata.managedFields.find((e: { manager: string }) => e.manager === 'two');
+    assert.deepEqual(two.fieldsV1, { 'f:spec': { 'f:ports': { 'k:{"name":"metrics"}': { '.': {}, 'f:name': {}, 'f:port': {} } }, 'f:tags': { 'v:"t2"': {} } } });
+    const stderr = await k.fails(['apply', '--server-side', '--field-manager', 'two', '-f', '-'], { input: JSON.stringify({ ...base, spec: { ports: [{ name: 'http', port: 81 }] } }) });
+    assert.match(stderr, /conflict with "one": \.spec\.ports\[name="http"\]\.port/);
+  });
+
   it('deletes the custom resources, then the CRD', async () => {
     assert.ok((await k.json(['get', 'crontabs'])).items.length >= 3);
     await k.ok(['delete', 'crd', 'crontabs.stable.example.com', '--timeout=30s']);

@@ -56,6 +56,7 @@ test('patch meta: unknown fields, schemas and references are undefined, not erro
     patchMergeKey: undefined,
     listType: undefined,
     listMapKeys: undefined,
+    mapType: undefined,
   });
 });
 

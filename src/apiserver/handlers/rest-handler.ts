@@ -6,7 +6,7 @@ import type { ResourceInfo } from '../../api/resources.js';
 import { apiVersionOf } from '../../api/resources.js';
 import { getPath, setPath } from '../../api/object-paths.js';
 import { ApiError, badRequest, methodNotAllowed, notFound, unsupportedMediaType } from '../errors.js';
-import { decodeObjectBody, mediaType, readBody } from '../http/body.js';
+import { decodeDocument, decodeObjectBody, mediaType, readBody } from '../http/body.js';
 import { negotiate, type ResponseShape } from '../http/negotiation.js';
 import type { ResourceRequest } from '../http/request-info.js';
 import { formatLabelSelector, requirementsFromLabelSelector, type LabelSelectorSpec } from '../selectors/label-selector.js';
@@ -21,6 +21,7 @@ export const PATCH_TYPES = [
   'application/strategic-merge-patch+json',
 ] as const;
 export type PatchType = (typeof PATCH_TYPES)[number];
+export const APPLY_PATCH_TYPE = 'application/apply-patch+yaml';
 
 export interface RestDependencies {
   nowMs(): number;
@@ -150,18 +151,19 @@ export class RestHandler {
   private async create(req: IncomingMessage, res: ServerResponse, ns: string | undefined, query: URLSearchParams, shape: ResponseShape): Promise<void> {
     const body = decodeObjectBody(await readBody(req), req.headers['content-type']) as KubeObject;
     const warnings = this.checkFields(body, query);
-    const created = await this.registry.create(ns, body, { dryRun: parseDryRun(query) });
+    const created = await this.registry.create(ns, body, { dryRun: parseDryRun(query), fieldManager: fieldManagerOf(req, query) });
     this.respondObject(res, 201, created, shape, query, warningHeaders(warnings));
   }
 
   private async replace(req: IncomingMessage, res: ServerResponse, ns: string | undefined, name: string, subresource: '' | 'status', query: URLSearchParams, shape: ResponseShape): Promise<void> {
     const body = decodeObjectBody(await readBody(req), req.headers['content-type']) as KubeObject;
     const warnings = this.checkFields(body, query);
-    const updated = await this.registry.update(ns, name, () => body, { dryRun: parseDryRun(query), subresource });
+    const updated = await this.registry.update(ns, name, () => body, { dryRun: parseDryRun(query), subresource, fieldManager: fieldManagerOf(req, query) });
     this.respondObject(res, 200, updated, shape, query, warningHeaders(warnings));
   }
 
   private async patch(req: IncomingMessage, res: ServerResponse, ns: string | undefined, name: string, subresource: '' | 'status', query: URLSearchParams, shape: ResponseShape): Promise<void> {
+    if (mediaType(req.headers['content-type']) === APPLY_PATCH_TYPE) return this.apply(req, res, ns, name, subresource, query, shape);
     const type = mediaType(req.headers['content-type']) as PatchType;
     if (!PATCH_TYPES.includes(type)) throw unsupportedMediaType(type);
     const patch = await readBody(req);
@@ -170,8 +172,26 @@ export class RestHandler {
       const patched = this.deps.applyPatch(type, current, patch, this.info);
       warnings = this.checkFields(patched, query);
       return patched;
-    }, { dryRun: parseDryRun(query), subresource });
+    }, { dryRun: parseDryRun(query), subresource, fieldManager: fieldManagerOf(req, query) });
     this.respondObject(res, 200, updated, shape, query, warningHeaders(warnings));
+  }
+
+  /** Server-side apply: the body is the applier's whole configuration (YAML or JSON). */
+  private async apply(req: IncomingMessage, res: ServerResponse, ns: string | undefined, name: string, subresource: '' | 'status', query: URLSearchParams, shape: ResponseShape): Promise<void> {
+    const manager = query.get('fieldManager');
+    if (!manager) {
+      throw new ApiError(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch', {
+        group: 'meta.k8s.io', kind: 'PatchOptions', causes: [{ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' }],
+      });
+    }
+    const applied = decodeDocument(await readBody(req), 'application/yaml');
+    if (applied === null || typeof applied !== 'object' || Array.isArray(applied)) throw badRequest('error decoding YAML: the apply configuration must be an object');
+    const config = applied as KubeObject;
+    const warnings = this.checkFields(config, query);
+    const force = query.get('force') === 'true';
+    const result = await this.registry.apply(ns, name, config, { dryRun: parseDryRun(query), fieldManager: manager, force, subresource });
+    // An apply that created the object answers 201, as in Kubernetes.
+    this.respondObject(res, result.created ? 201 : 200, result.object, shape, query, warningHeaders(warnings));
   }
 
   private async deleteOptions(req: IncomingMessage, query: URLSearchParams): Promise<DeleteOptions> {
@@ -265,7 +285,7 @@ export class RestHandler {
       if (desired.metadata?.resourceVersion) next.metadata = { ...next.metadata, resourceVersion: desired.metadata.resourceVersion };
       setPath(next as Record<string, unknown>, this.info.scale!.specReplicasPath, replicas);
       return next;
-    }, { dryRun: parseDryRun(query), subresource: '' });
+    }, { dryRun: parseDryRun(query), subresource: '', fieldManager: fieldManagerOf(req, query) });
     writeJson(res, 200, this.toScale(updated));
   }
 
@@ -295,6 +315,17 @@ export class RestHandler {
     }, { dryRun, subresource: 'finalize' });
     writeJson(res, 200, updated);
   }
+}
+
+/**
+ * The field manager of a write: the fieldManager parameter, else the
+ * client's user agent up to its first "/" ("kubectl"), as Kubernetes names it.
+ */
+function fieldManagerOf(req: IncomingMessage, query: URLSearchParams): string {
+  const explicit = query.get('fieldManager');
+  if (explicit) return explicit;
+  const agent = req.headers['user-agent'] ?? '';
+  return agent.split('/')[0]!.slice(0, 128) || 'unknown';
 }
 
 function warningHeaders(warnings: string[]): Record<string, string> {

@@ -14,6 +14,8 @@ export interface FieldPatchInfo {
   listType?: string;
   /** x-kubernetes-list-map-keys, for listType "map". */
   listMapKeys?: readonly string[];
+  /** x-kubernetes-map-type ("atomic" or "granular"); server-side apply replaces atomic maps whole. */
+  mapType?: string;
 }
 
 /** One node of a schema, seen from strategic merge patch. */
@@ -36,6 +38,7 @@ export interface OpenApiSchema {
   'x-kubernetes-patch-merge-key'?: string;
   'x-kubernetes-list-type'?: string;
   'x-kubernetes-list-map-keys'?: string[];
+  'x-kubernetes-map-type'?: string;
   [keyword: string]: unknown;
 }
 
@@ -83,6 +86,7 @@ class OpenApiPatchMetaGraph {
       patchMergeKey: extension('x-kubernetes-patch-merge-key'),
       listType: extension('x-kubernetes-list-type'),
       listMapKeys: extension('x-kubernetes-list-map-keys'),
+      mapType: extension('x-kubernetes-map-type'),
     };
   }
 

@@ -17,6 +17,9 @@ import { matchesFields, type FieldRequirement } from '../selectors/field-selecto
 import { namespacePrefix, objectKey } from './keys.js';
 import { generateName, newUid, rfc3339 } from './names.js';
 import { TooOldResourceVersionError, type CacheEvent, type CacheWatcher, type WatchCache } from '../watch-cache.js';
+import type { PatchMeta } from '../patch/patch-meta.js';
+import { baseOwnership, encodeManagedFields, ownershipAfterUpdate, type TrackedScope } from '../fieldmanager/managed-fields.js';
+import { applyConfiguration } from '../fieldmanager/server-side-apply.js';
 
 export interface ListOptions {
   labelSelector: LabelRequirement[];
@@ -35,6 +38,14 @@ export interface ListResult {
 
 export interface WriteOptions {
   dryRun: boolean;
+  /** Who writes, for metadata.managedFields; absent: ownership is left as it is (in-process writers). */
+  fieldManager?: string;
+}
+
+export interface ApplyRequest extends WriteOptions {
+  fieldManager: string;
+  force: boolean;
+  subresource: '' | 'status';
 }
 
 export interface DeleteOptions extends WriteOptions {
@@ -57,6 +68,13 @@ export interface RegistryContext {
   checkNamespaceForCreate(namespace: string): void | Promise<void>;
   /** Kind-specific create-time hooks (cluster IP allocation and the like). */
   beforeCreate?(strategy: KindStrategy, obj: KubeObject): void;
+  /** The schema server-side apply merges and tracks ownership by (list types, merge keys). */
+  fieldSchema?(strategy: KindStrategy): PatchMeta | undefined;
+}
+
+/** Set by apply, which settles managedFields itself. */
+interface OwnershipSettled {
+  ownershipSettled?: boolean;
 }
 
 const MAX_CONFLICT_RETRIES = 5;
@@ -191,6 +209,7 @@ export class ResourceStore {
     this.strategy.prepareForCreate(obj);
     this.ctx.beforeCreate?.(this.strategy, obj);
     this.throwIfInvalid(obj, this.strategy.validateCreate(obj));
+    if (!(opts as OwnershipSettled).ownershipSettled) this.recordUpdate(obj, undefined, opts, '');
     if (this.info.namespaced) await this.ctx.checkNamespaceForCreate(meta.namespace!);
     if (opts.dryRun) {
       const existing = await this.ctx.store.range(this.key(meta.namespace, meta.name!));
@@ -243,6 +262,8 @@ export class ResourceStore {
       const desired = deepClone(mutate(deepClone(current)));
       const pinnedVersion = desired.metadata?.resourceVersion;
       const next = this.prepareUpdate(desired, current, name, opts.subresource);
+      if ((opts as OwnershipSettled).ownershipSettled) next.metadata.managedFields = desired.metadata.managedFields;
+      else this.recordUpdate(next, current, opts, opts.subresource);
       if (pinnedVersion && pinnedVersion !== current.metadata.resourceVersion) {
         throw conflict(this.gr, name, OPTIMISTIC_LOCK_MESSAGE);
       }
@@ -260,6 +281,81 @@ export class ResourceStore {
         }
       }
       if (pinnedVersion || attempt >= MAX_CONFLICT_RETRIES) throw conflict(this.gr, name, OPTIMISTIC_LOCK_MESSAGE);
+    }
+  }
+
+  private trackedScope(subresource: Subresource): TrackedScope {
+    return { hasStatus: this.info.hasStatus, subresource: subresource === 'status' ? 'status' : '' };
+  }
+
+  /** Gives the writer the fields it changed (operation Update), as kube-apiserver's field manager does. */
+  private recordUpdate(next: KubeObject, current: KubeObject | undefined, opts: WriteOptions, subresource: Subresource): void {
+    if (!opts.fieldManager || subresource === 'binding' || subresource === 'finalize') return;
+    const owners = baseOwnership(next.metadata.managedFields, current?.metadata.managedFields);
+    const updated = ownershipAfterUpdate(owners, current, next, {
+      manager: opts.fieldManager,
+      apiVersion: apiVersionOf(this.info),
+      now: rfc3339(this.ctx.nowMs()),
+      scope: this.trackedScope(subresource),
+      meta: this.ctx.fieldSchema?.(this.strategy),
+    });
+    const encoded = encodeManagedFields(updated);
+    if (encoded) next.metadata.managedFields = encoded;
+    else delete next.metadata.managedFields;
+  }
+
+  /**
+   * Server-side apply: merges the configuration into the object (creating
+   * it if absent) and settles ownership; 409 on conflicts unless forced.
+   */
+  async apply(namespace: string | undefined, name: string, applied: KubeObject, opts: ApplyRequest): Promise<{ object: KubeObject; created: boolean }> {
+    const expected = apiVersionOf(this.info);
+    if (!applied.apiVersion) throw badRequest('apiVersion must be set');
+    if (!applied.kind) throw badRequest('kind must be set');
+    this.checkTypeMeta(structuredClone(applied));
+    if (applied.metadata?.name !== undefined && applied.metadata.name !== name) {
+      throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    const applyOptions = () => ({
+      manager: opts.fieldManager,
+      force: opts.force,
+      scope: this.trackedScope(opts.subresource),
+      meta: this.ctx.fieldSchema?.(this.strategy),
+      apiVersion: expected,
+      now: rfc3339(this.ctx.nowMs()),
+    });
+    const settled: WriteOptions & OwnershipSettled = { dryRun: opts.dryRun, fieldManager: opts.fieldManager, ownershipSettled: true };
+    for (let attempt = 0; ; attempt++) {
+      let exists = true;
+      try {
+        await this.readCurrent(namespace, name);
+      } catch (err) {
+        if (!(err instanceof ApiError && err.code === 404)) throw err;
+        exists = false;
+      }
+      if (!exists) {
+        if (opts.subresource) throw notFound(this.gr, name);
+        const created = applyConfiguration(undefined, { ...applied, metadata: { ...applied.metadata, name } }, applyOptions());
+        try {
+          return { object: await this.create(namespace, created, settled), created: true };
+        } catch (err) {
+          if (!(err instanceof ApiError && err.reason === 'AlreadyExists') || attempt >= MAX_CONFLICT_RETRIES) throw err;
+          continue;
+        }
+      }
+      try {
+        const object = await this.update(namespace, name, (current) => {
+          const merged = applyConfiguration(current, applied, applyOptions());
+          // Only a resourceVersion in the configuration itself is a precondition.
+          if (applied.metadata?.resourceVersion) merged.metadata.resourceVersion = applied.metadata.resourceVersion;
+          else delete merged.metadata.resourceVersion;
+          return merged;
+        }, { ...settled, subresource: opts.subresource });
+        return { object, created: false };
+      } catch (err) {
+        // Deleted in between: apply creates it.
+        if (!(err instanceof ApiError && err.code === 404) || attempt >= MAX_CONFLICT_RETRIES) throw err;
+      }
     }
   }
 
