@@ -18,6 +18,9 @@ import { Compactor } from '../apiserver/compactor.js';
 import { TimingWheel } from '../time/timing-wheel.js';
 import { CrdController } from '../apiextensions/crd-controller.js';
 import { runControllersWhileLeading } from './controller-leadership.js';
+import { PodStreamProxy, PodStreamRoutes } from '../apiserver/pod-streams.js';
+import { AgentUnavailableError, NodeAgent, type AgentOptions } from '../agent/agent.js';
+import { join } from 'node:path';
 
 export interface ServerOptions {
   dataDir: string;
@@ -32,6 +35,11 @@ export interface ServerOptions {
   clock?: Clock;
   /** Run the controller manager (default true). */
   controllers?: boolean;
+  /**
+   * Run a node agent for this host in-process (default off). Without runc the
+   * server logs why and carries on without a node.
+   */
+  agent?: boolean | Omit<Partial<AgentOptions>, 'client' | 'wheel' | 'token'>;
 }
 
 export interface RunningServer {
@@ -44,6 +52,8 @@ export interface RunningServer {
   /** The in-process client controllers use; tests use it to act as the kubelet. */
   client: LoopbackClient;
   wheel: TimingWheel;
+  /** The in-process node agent, when it runs. */
+  agent?: NodeAgent;
   close(): Promise<void>;
 }
 
@@ -112,9 +122,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     compactor.start();
     const client = new LoopbackClient(api, applyPatch);
     const apiServer = api;
+    const registryGet = (resource: string, ns: string | undefined, name: string) => apiServer.registry('', 'v1', resource)!.get(ns, name);
+    const podStreams = new PodStreamRoutes(new PodStreamProxy({ pod: (ns, name) => registryGet('pods', ns, name), node: (name) => registryGet('nodes', undefined, name) }, token), (h) => auth.authenticate(h));
     const https = createServer({ key: pki.keyPem, cert: pki.certPem }, (req, res) => {
+      if (podStreams.request(req, res)) return;
       void apiServer.handle(req, res);
     });
+    // pods/exec and pods/attach arrive as WebSocket upgrades.
+    https.on('upgrade', (req, socket, head) => podStreams.upgrade(req, socket, head));
     https.keepAliveTimeout = 65_000;
     const port = await listen(https, opts.port, opts.bindAddress);
     const connectHost = opts.bindAddress === '0.0.0.0' ? '127.0.0.1' : opts.bindAddress === '::' ? '::1' : opts.bindAddress;
@@ -135,6 +150,19 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       log,
     });
     await leadership.firstAttempt;
+    let agent: NodeAgent | undefined;
+    if (opts.agent) {
+      const agentOpts = typeof opts.agent === 'object' ? opts.agent : {};
+      agent = new NodeAgent({ dataDir: join(dataDir.path, 'agent'), ...agentOpts, client, wheel, token, log: (fields) => log(JSON.stringify(fields)) });
+      try {
+        await agent.start();
+      } catch (err) {
+        if (!(err instanceof AgentUnavailableError)) throw err;
+        log(JSON.stringify({ level: 'warn', msg: 'node agent not started', reason: err.message }));
+        await agent.stop();
+        agent = undefined;
+      }
+    }
     writeFileSync(dataDir.kubeconfigPath, adminKubeconfig(url, pki.caPem, token), { mode: 0o600 });
     log(JSON.stringify({ level: 'info', msg: 'k8ts server ready', url, kubeconfig: dataDir.kubeconfigPath }));
     const openStoreRef = store;
@@ -148,8 +176,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       api: apiServer,
       client,
       wheel,
+      agent,
       close() {
         closing ??= (async () => {
+          await agent?.stop();
           // First, while the API still answers: stop the controllers and release the Lease.
           await leadership.stop();
           electionWheel.close();

@@ -1,0 +1,49 @@
+// Runs a host tool (runc, tar, ip, CNI plugins…) and collects its output;
+// a non-zero exit becomes a ToolError carrying stderr, which is what a user
+// needs to see in an Event or a status message.
+import { spawn, type SpawnOptions } from 'node:child_process';
+
+export class ToolError extends Error {
+  constructor(
+    readonly command: string,
+    readonly exitCode: number | null,
+    readonly stdout: string,
+    readonly stderr: string,
+  ) {
+    super(`${command} failed (exit ${exitCode}): ${(stderr || stdout).trim().slice(0, 2000)}`);
+    this.name = 'ToolError';
+  }
+}
+
+export interface ToolResult {
+  stdout: string;
+  stderr: string;
+  code: number | null;
+}
+
+export interface RunToolOptions {
+  input?: string | Buffer;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Resolve with the result instead of rejecting on a non-zero exit. */
+  allowFailure?: boolean;
+}
+
+export function runTool(command: string, args: string[], opts: RunToolOptions = {}): Promise<ToolResult> {
+  return new Promise((resolve, reject) => {
+    const spawnOpts: SpawnOptions = { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env, cwd: opts.cwd };
+    const child = spawn(command, args, spawnOpts);
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout!.on('data', (d: Buffer) => out.push(d));
+    child.stderr!.on('data', (d: Buffer) => err.push(d));
+    child.on('error', (e) => reject(new ToolError(`${command} ${args[0] ?? ''}`, null, '', e.message)));
+    child.on('close', (code) => {
+      const result = { stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), code };
+      if (code !== 0 && !opts.allowFailure) reject(new ToolError(`${command} ${args.slice(0, 2).join(' ')}`, code, result.stdout, result.stderr));
+      else resolve(result);
+    });
+    child.stdin!.on('error', () => undefined);
+    child.stdin!.end(opts.input ?? '');
+  });
+}

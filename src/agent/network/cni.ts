@@ -1,0 +1,122 @@
+// Runs the standard CNI plugins for a pod: loopback, then the node's
+// bridge+portmap list, passing each plugin's result to the next. ADD results
+// are kept on disk so DEL (even after an agent restart) gets the same
+// prevResult the plugins expect.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LOOPBACK_CONF, pluginInvocationConf, type CniConfList, type PortMapping } from './cni-config.js';
+
+export class CniError extends Error {}
+
+export interface CniResult {
+  ips?: { address: string; gateway?: string; interface?: number }[];
+  interfaces?: { name: string; mac?: string; sandbox?: string }[];
+}
+
+export interface PodAttachment {
+  podUid: string;
+  /** The pod's network namespace file. */
+  netns: string;
+  portMappings?: PortMapping[];
+  /** CNI_ARGS, as the kubelet passes them. */
+  podNamespace: string;
+  podName: string;
+}
+
+const IFNAME = 'eth0';
+
+export class CniNetwork {
+  constructor(
+    private readonly list: CniConfList,
+    private readonly pluginDirs: string[],
+    private readonly stateDir: string,
+  ) {
+    mkdirSync(stateDir, { recursive: true });
+  }
+
+  /** Attaches the pod; returns its IPv4 address (without prefix length). */
+  async add(att: PodAttachment): Promise<string> {
+    await this.invoke('ADD', LOOPBACK_CONF, { ...att, ifname: 'lo' });
+    let prev: unknown;
+    for (const plugin of this.list.plugins) {
+      prev = await this.invoke('ADD', pluginInvocationConf(this.list, plugin, prev, { portMappings: att.portMappings }), att);
+    }
+    writeFileSync(this.resultPath(att.podUid), JSON.stringify({ result: prev, portMappings: att.portMappings ?? [], netns: att.netns, podNamespace: att.podNamespace, podName: att.podName }));
+    const ip = (prev as CniResult | undefined)?.ips?.[0]?.address?.split('/')[0];
+    if (!ip) throw new CniError('CNI ADD returned no IP address');
+    return ip;
+  }
+
+  /** The pod's IP from the stored ADD result, if it is attached. */
+  ipOf(podUid: string): string | undefined {
+    if (!existsSync(this.resultPath(podUid))) return undefined;
+    const saved = JSON.parse(readFileSync(this.resultPath(podUid), 'utf8')) as { result?: CniResult };
+    return saved.result?.ips?.[0]?.address?.split('/')[0];
+  }
+
+  /** Detaches the pod (plugins in reverse order); safe to repeat. */
+  async del(podUid: string, netnsIfKnown?: string): Promise<void> {
+    const path = this.resultPath(podUid);
+    const saved = existsSync(path)
+      ? (JSON.parse(readFileSync(path, 'utf8')) as { result?: unknown; portMappings: PortMapping[]; netns: string; podNamespace: string; podName: string })
+      : undefined;
+    const att: PodAttachment = { podUid, netns: saved?.netns ?? netnsIfKnown ?? '', portMappings: saved?.portMappings, podNamespace: saved?.podNamespace ?? '', podName: saved?.podName ?? '' };
+    // DEL must succeed even when the namespace is already gone; plugins accept an empty CNI_NETNS.
+    if (att.netns && !existsSync(att.netns)) att.netns = '';
+    for (const plugin of [...this.list.plugins].reverse()) {
+      await this.invoke('DEL', pluginInvocationConf(this.list, plugin, saved?.result, { portMappings: att.portMappings }), att);
+    }
+    rmSync(path, { force: true });
+  }
+
+  private resultPath(podUid: string): string {
+    return join(this.stateDir, `${podUid}.json`);
+  }
+
+  private pluginPath(type: string): string {
+    for (const dir of this.pluginDirs) {
+      const p = join(dir, type);
+      if (existsSync(p)) return p;
+    }
+    throw new CniError(`CNI plugin "${type}" not found in ${this.pluginDirs.join(', ')} (install containernetworking-plugins)`);
+  }
+
+  private invoke(command: 'ADD' | 'DEL', conf: Record<string, unknown>, att: PodAttachment & { ifname?: string }): Promise<unknown> {
+    const plugin = this.pluginPath(conf.type as string);
+    const env = {
+      PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+      CNI_COMMAND: command,
+      CNI_CONTAINERID: att.podUid,
+      CNI_NETNS: att.netns,
+      CNI_IFNAME: att.ifname ?? IFNAME,
+      CNI_PATH: this.pluginDirs.join(':'),
+      CNI_ARGS: `IgnoreUnknown=1;K8S_POD_NAMESPACE=${att.podNamespace};K8S_POD_NAME=${att.podName};K8S_POD_INFRA_CONTAINER_ID=${att.podUid}`,
+    };
+    return new Promise((resolve, reject) => {
+      const child = spawn(plugin, [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('error', (e) => reject(new CniError(`CNI plugin ${conf.type}: ${e.message}`)));
+      child.on('close', (code) => {
+        if (code === 0) {
+          resolve(out.trim() ? JSON.parse(out) : undefined);
+          return;
+        }
+        let msg = err.trim() || out.trim();
+        try {
+          const doc = JSON.parse(out) as { msg?: string; details?: string };
+          msg = [doc.msg, doc.details].filter(Boolean).join(': ');
+        } catch {
+          // Plain-text failure.
+        }
+        reject(new CniError(`CNI plugin ${conf.type} ${command} failed: ${msg}`));
+      });
+      child.stdin.end(JSON.stringify(conf));
+    });
+  }
+}
+
+export const DEFAULT_CNI_PLUGIN_DIRS = ['/opt/cni/bin', '/usr/lib/cni', '/usr/libexec/cni'];
