@@ -90,6 +90,10 @@ describe('CustomResourceDefinition', () => {
     assert.match(explained, /The desired schedule and command\./);
     assert.match(explained, /cronSpec\s+<string> -required-\n\s+The cron schedule, in cron format\./);
     assert.match(await k.ok(['explain', 'crontab', '--recursive']), /maxReplicas\s+<integer>/);
+    // Built-in kinds explain from the same OpenAPI v3 documents, nested fields included.
+    const builtin = await k.ok(['explain', 'deployment.spec.strategy.rollingUpdate']);
+    assert.match(builtin, /FIELD: rollingUpdate <RollingUpdateDeployment>/);
+    assert.match(builtin, /maxSurge\s+<\w+>\n\s+The maximum number of pods that can be scheduled above the desired number of/);
   });
 
   it('works with a client-node controller writing status through the status subresource', async () => {
