@@ -10,17 +10,33 @@ describe('bad input', () => {
   let k: Kubectl;
   let token: string;
 
-  /** The store's global revision: any write, even a failed half-write, would move it. */
-  async function storeRevision(): Promise<string> {
-    const res = await rawRequest(server, token, 'GET', '/api/v1/namespaces?limit=1');
-    assert.equal(res.status, 200);
-    return JSON.parse(res.body).metadata.resourceVersion as string;
+  /**
+   * A dump of every object the bad requests could touch, with resourceVersions.
+   * (The global revision alone won't do: the server's own leader-election
+   * Lease renewals move it at any time.)
+   */
+  const DUMPED = [
+    '/api/v1/namespaces',
+    '/api/v1/configmaps',
+    '/apis/apps/v1/deployments',
+    '/api/v1/services',
+    '/api/v1/nodes',
+    '/api/v1/secrets',
+  ];
+  async function storeDump(): Promise<string[]> {
+    const dump: string[] = [];
+    for (const path of DUMPED) {
+      const res = await rawRequest(server, token, 'GET', path);
+      assert.equal(res.status, 200);
+      for (const item of JSON.parse(res.body).items) dump.push(`${path} ${item.metadata.namespace ?? ''}/${item.metadata.name}@${item.metadata.resourceVersion}`);
+    }
+    return dump;
   }
 
   async function unchanged(action: () => Promise<void>): Promise<void> {
-    const before = await storeRevision();
+    const before = await storeDump();
     await action();
-    assert.equal(await storeRevision(), before, 'a rejected request changed the store');
+    assert.deepEqual(await storeDump(), before, 'a rejected request changed the store');
   }
 
   before(async () => {
