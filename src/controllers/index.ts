@@ -9,6 +9,7 @@ import { DaemonSetController } from './daemonset/daemonset-controller.js';
 import { JobController } from './job/job-controller.js';
 import { CronJobController } from './cronjob/cronjob-controller.js';
 import { EndpointsController } from './endpoints/endpoint-controller.js';
+import { EndpointSliceController } from './endpoints/endpointslice-controller.js';
 import { ServiceAccountController } from './serviceaccount/service-account-controller.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 
@@ -22,6 +23,7 @@ export const CONTROLLERS: ((ctx: ControllerContext) => Controller)[] = [
   (ctx) => new JobController(ctx),
   (ctx) => new CronJobController(ctx),
   (ctx) => new EndpointsController(ctx),
+  (ctx) => new EndpointSliceController(ctx),
   (ctx) => new ServiceAccountController(ctx),
   (ctx) => new Scheduler(ctx),
 ];
