@@ -24,11 +24,19 @@ const OWNED_KINDS: readonly OwnedTermKind[] = ['requiredAffinity', 'requiredAnti
 interface Counter {
   readonly selector: PodSelector;
   readonly perNode: Map<string, number>;
+  /** A `key=value` label every pod it counts must carry, or undefined when there is none. */
+  readonly requiredLabel: string | undefined;
   lastUsed: number;
 }
 
 /** Counters kept at once; selectors unused for longest are dropped and rebuilt on demand. */
-const MAX_COUNTERS = 128;
+const MAX_COUNTERS = 1024;
+
+/** A label a selector cannot match without (an `In` with one value), so a pod lacking it can skip the counter. */
+function requiredLabelOf(selector: PodSelector): string | undefined {
+  for (const req of selector.selector ?? []) if (req.operator === 'In' && req.values.length === 1) return `${req.key}=${req.values[0]}`;
+  return undefined;
+}
 
 export class SchedulerCache {
   private readonly nodeInfos = new Map<string, NodeInfo>();
@@ -39,7 +47,12 @@ export class SchedulerCache {
   private readonly podNodes = new Map<string, string>();
   private readonly assumed = new Set<string>();
   private readonly counters = new Map<string, Counter>();
+  /** Counters by their required label, and those without one: a pod event only visits counters it could match. */
+  private readonly countersByLabel = new Map<string, Set<Counter>>();
+  private readonly countersWithoutLabel = new Set<Counter>();
   private counterClock = 0;
+  /** topologyKey -> value -> number of nodes carrying it, for the keys asked about. */
+  private readonly domainIndex = new Map<string, Map<string, number>>();
   private readonly owned: Record<OwnedTermKind, Map<string, OwnedTermGroup>> = {
     requiredAffinity: new Map(), requiredAntiAffinity: new Map(), preferredAffinity: new Map(), preferredAntiAffinity: new Map(),
   };
@@ -83,6 +96,7 @@ export class SchedulerCache {
     const zoneBefore = info.labels[LABEL_ZONE];
     const hadNode = info.node !== undefined;
     info.setNode(obj);
+    this.indexDomains(info, 1);
     for (const image of info.images.keys()) this.imageNodeCounts.set(image, (this.imageNodeCounts.get(image) ?? 0) + 1);
     if (info.preferNoScheduleTaints.length > 0) this.nodesWithPreferNoSchedule++;
     if (!hadNode || zoneBefore !== info.labels[LABEL_ZONE]) this.nodeOrderStale = true;
@@ -100,6 +114,7 @@ export class SchedulerCache {
   }
 
   private forgetNodeFacts(info: NodeInfo): void {
+    this.indexDomains(info, -1);
     for (const image of info.images.keys()) {
       const n = (this.imageNodeCounts.get(image) ?? 0) - 1;
       if (n <= 0) this.imageNodeCounts.delete(image);
@@ -141,7 +156,7 @@ export class SchedulerCache {
   }
 
   private dropNamespaceSelectorCounters(): void {
-    for (const [sig, counter] of this.counters) if (usesNamespaceLabels(counter.selector)) this.counters.delete(sig);
+    for (const counter of [...this.counters.values()]) if (usesNamespaceLabels(counter.selector)) this.deleteCounter(counter);
   }
 
   // ---- pods ----
@@ -195,8 +210,15 @@ export class SchedulerCache {
   }
 
   private account(pod: PodInfo, nodeName: string, sign: 1 | -1): void {
-    for (const counter of this.counters.values()) {
+    for (const counter of this.countersWithoutLabel) {
       if (selectsPod(counter.selector, pod, this.nsLabels)) bump(counter.perNode, nodeName, sign);
+    }
+    if (this.countersByLabel.size > 0 && pod.labels) {
+      for (const key in pod.labels) {
+        const counters = this.countersByLabel.get(`${key}=${pod.labels[key]}`);
+        if (!counters) continue;
+        for (const counter of counters) if (selectsPod(counter.selector, pod, this.nsLabels)) bump(counter.perNode, nodeName, sign);
+      }
     }
     for (const kind of OWNED_KINDS) {
       const terms = pod[kind];
@@ -221,29 +243,66 @@ export class SchedulerCache {
   podCounts(selector: PodSelector): ReadonlyMap<string, number> {
     let counter = this.counters.get(selector.signature);
     if (!counter) {
-      counter = { selector, perNode: new Map(), lastUsed: 0 };
+      counter = { selector, perNode: new Map(), requiredLabel: requiredLabelOf(selector), lastUsed: 0 };
       for (const info of this.nodeInfos.values()) {
         let n = 0;
         for (const pod of info.pods.values()) if (selectsPod(selector, pod, this.nsLabels)) n++;
         if (n > 0) counter.perNode.set(info.name, n);
       }
       if (this.counters.size >= MAX_COUNTERS) this.evictCounter();
-      this.counters.set(selector.signature, counter);
+      this.addCounter(counter);
     }
     counter.lastUsed = ++this.counterClock;
     return counter.perNode;
   }
 
-  private evictCounter(): void {
-    let oldest: string | undefined;
-    let oldestUse = Infinity;
-    for (const [sig, c] of this.counters) {
-      if (c.lastUsed < oldestUse) {
-        oldestUse = c.lastUsed;
-        oldest = sig;
-      }
+  private addCounter(counter: Counter): void {
+    this.counters.set(counter.selector.signature, counter);
+    if (counter.requiredLabel === undefined) {
+      this.countersWithoutLabel.add(counter);
+      return;
     }
-    if (oldest !== undefined) this.counters.delete(oldest);
+    let set = this.countersByLabel.get(counter.requiredLabel);
+    if (!set) this.countersByLabel.set(counter.requiredLabel, (set = new Set()));
+    set.add(counter);
+  }
+
+  private deleteCounter(counter: Counter): void {
+    this.counters.delete(counter.selector.signature);
+    if (counter.requiredLabel === undefined) {
+      this.countersWithoutLabel.delete(counter);
+      return;
+    }
+    const set = this.countersByLabel.get(counter.requiredLabel);
+    set?.delete(counter);
+    if (set?.size === 0) this.countersByLabel.delete(counter.requiredLabel);
+  }
+
+  private evictCounter(): void {
+    let oldest: Counter | undefined;
+    for (const c of this.counters.values()) if (!oldest || c.lastUsed < oldest.lastUsed) oldest = c;
+    if (oldest) this.deleteCounter(oldest);
+  }
+
+  /** Value -> number of nodes labelled with it, for one topology key; kept up to date from here on. */
+  topologyDomains(key: string): ReadonlyMap<string, number> {
+    let domains = this.domainIndex.get(key);
+    if (!domains) {
+      domains = new Map();
+      for (const info of this.nodeInfos.values()) {
+        const value = info.node ? info.labels[key] : undefined;
+        if (value !== undefined) domains.set(value, (domains.get(value) ?? 0) + 1);
+      }
+      this.domainIndex.set(key, domains);
+    }
+    return domains;
+  }
+
+  private indexDomains(info: NodeInfo, sign: 1 | -1): void {
+    for (const [key, domains] of this.domainIndex) {
+      const value = info.labels[key];
+      if (value !== undefined) bump(domains, value, sign);
+    }
   }
 
   ownedTerms(kind: OwnedTermKind): ReadonlyMap<string, OwnedTermGroup> {

@@ -152,6 +152,11 @@ test('pod anti-affinity by zone rejects every node of a zone holding a matching 
   const p = antiAffinity('web-1', { app: 'web' });
   assert.deepEqual(feasibleNodes(cache, p), ['b1', 'c1', 'nozone']);
   assert.deepEqual(rejectionOn(cache, p, 'a2'), ["node(s) didn't match pod anti-affinity rules"]);
+  // Counts stay current as pods come and go after the first query built them.
+  cache.addPod(info(pod('web-2', { labels: { app: 'web', tier: 'x' }, nodeName: 'b1' })));
+  assert.deepEqual(feasibleNodes(cache, p), ['c1', 'nozone']);
+  cache.removePod('default/web-0');
+  assert.deepEqual(feasibleNodes(cache, p), ['a1', 'a2', 'c1', 'nozone']);
   // Another namespace is out of the term's scope.
   const elsewhere = cluster(zones(), [pod('web-0', { labels: { app: 'web' }, nodeName: 'a1', namespace: 'other' })]);
   assert.deepEqual(feasibleNodes(elsewhere, p), ['a1', 'a2', 'b1', 'c1', 'nozone']);
@@ -203,6 +208,12 @@ test('topology spread: skew against the least loaded eligible zone', () => {
   assert.deepEqual(rejectionOn(cache, spread('w3', 1), 'b1'), ["node(s) didn't match pod topology spread constraints"]);
   assert.deepEqual(rejectionOn(cache, spread('w3', 1), 'nozone'), ["node(s) didn't match pod topology spread constraints (missing required label)"]);
   assert.deepEqual(feasibleNodes(cache, spread('w3', 2)), ['b1', 'c1']);
+  // A new zone joins the eligible domains with zero pods; a placed pod in c shifts the minimum.
+  cache.setNode(node('d1', { labels: { 'topology.kubernetes.io/zone': 'd' } }));
+  cache.addPod(info(pod('w4', { labels: { app: 'web' }, nodeName: 'c1' })));
+  assert.deepEqual(feasibleNodes(cache, spread('w5', 1)), ['d1']);
+  cache.removeNode('d1');
+  assert.deepEqual(feasibleNodes(cache, spread('w5', 1)), ['b1', 'c1']);
   // Zone c excluded by node affinity (Honor by default): the minimum becomes b's 1.
   const notC = spread('w3', 1, {});
   (notC.spec as Record<string, unknown>).nodeSelector = { 'kubernetes.io/hostname': 'b1' };

@@ -73,23 +73,55 @@ function spreadCheck(s: SpreadState): NodeCheck {
   };
 }
 
+/**
+ * Per constraint: eligible domain -> matching pods. When every node with the
+ * (single) topology key is eligible, the cache's domain index and per-node
+ * counts answer without visiting each node; otherwise every node is checked
+ * against the inclusion policies.
+ */
+function eligibleDomainCounts(
+  pod: PodInfo,
+  constraints: readonly SpreadConstraint[],
+  perNode: readonly ReadonlyMap<string, number>[],
+  cluster: SchedulerCache,
+): Map<string, number>[] {
+  const keys = new Set(constraints.map((c) => c.topologyKey));
+  const nodeAffinityMatters = pod.nodeSelector !== undefined || pod.requiredNodeTerms !== undefined;
+  const everyNodeEligible = !constraints.some((c) => c.honorTaints || (c.honorNodeAffinity && nodeAffinityMatters));
+  if (keys.size === 1 && everyNodeEligible) {
+    const key = constraints[0].topologyKey;
+    const domains = cluster.topologyDomains(key);
+    return perNode.map((counts) => {
+      const out = new Map<string, number>();
+      for (const value of domains.keys()) out.set(value, 0);
+      for (const [nodeName, n] of counts) {
+        const value = cluster.node(nodeName)?.labels[key];
+        if (value !== undefined) out.set(value, out.get(value)! + n);
+      }
+      return out;
+    });
+  }
+  const domainCounts = constraints.map(() => new Map<string, number>());
+  for (const node of cluster.nodes()) {
+    if (!hasAllKeys(node, constraints)) continue;
+    for (let i = 0; i < constraints.length; i++) {
+      const c = constraints[i];
+      if (!passesInclusionPolicies(c, pod, node)) continue;
+      const value = node.labels[c.topologyKey];
+      const counts = domainCounts[i];
+      counts.set(value, (counts.get(value) ?? 0) + (perNode[i].get(node.name) ?? 0));
+    }
+  }
+  return domainCounts;
+}
+
 export const podTopologySpreadFilter: FilterPlugin = {
   name: POD_TOPOLOGY_SPREAD,
   prepare(pod, cluster) {
     const constraints = pod.spreadConstraints.filter((c) => c.hard);
     if (constraints.length === 0) return undefined;
     const perNode = constraints.map((c) => cluster.podCounts(c.selector));
-    const domainCounts = constraints.map(() => new Map<string, number>());
-    for (const node of cluster.nodes()) {
-      if (!hasAllKeys(node, constraints)) continue;
-      for (let i = 0; i < constraints.length; i++) {
-        const c = constraints[i];
-        if (!passesInclusionPolicies(c, pod, node)) continue;
-        const value = node.labels[c.topologyKey];
-        const counts = domainCounts[i];
-        counts.set(value, (counts.get(value) ?? 0) + (perNode[i].get(node.name) ?? 0));
-      }
-    }
+    const domainCounts = eligibleDomainCounts(pod, constraints, perNode, cluster);
     const selfMatch = constraints.map((c) => (selectsPod(c.selector, pod, cluster.nsLabels) ? 1 : 0));
     return spreadCheck({ pod, constraints, domainCounts, selfMatch });
   },
