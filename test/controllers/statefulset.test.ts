@@ -148,7 +148,11 @@ describe('StatefulSet controller', () => {
     assert.equal(claim.metadata.ownerReferences, undefined, 'Retain/Retain claims have no owners');
 
     await cp.kubectl.ok(['scale', 'statefulset', 'par', '--replicas=0']);
-    await waitFor('all par pods gone', async () => (await podsOf('par')).length === 0);
+    await waitFor('all par pods gone', async () => {
+      // Pods a scheduler has bound terminate gracefully: finish them as their kubelet would.
+      await cp.kubelet.finishTerminating();
+      return (await podsOf('par')).length === 0;
+    });
     const kept = await cp.client.get(RESOURCES.persistentvolumeclaims, ns, 'data-par-2');
     assert.equal(kept.metadata.deletionTimestamp, undefined);
   });

@@ -9,7 +9,6 @@
 //      healthy; step 1 of a later pass recreates it from the new template.
 // It acts on the informer's view and returns the status that view implies.
 import type { KubeObject } from '../../api/types.js';
-import type { Informer } from '../../client/informer.js';
 import { slowStartBatch } from '../common/batch.js';
 import type { CacheCatchUp } from '../common/cache-catch-up.js';
 import { podPhase } from '../common/pods.js';
@@ -51,7 +50,6 @@ async function runForAll(count: number, monotonic: boolean, step: (i: number) =>
 export class StatefulSetControl {
   constructor(
     private readonly podControl: StatefulPodControl,
-    private readonly pods: Informer,
     private readonly podsCatchUp: CacheCatchUp,
     private readonly wallMs: () => number,
   ) {}
@@ -67,16 +65,12 @@ export class StatefulSetControl {
   }
 
   async create(set: StatefulSet, pod: KubeObject): Promise<void> {
-    await this.podControl.createPod(set, pod);
-    await this.podsCatchUp.until(() => this.pods.get(pod.metadata.namespace, pod.metadata.name!) !== undefined);
+    await this.podsCatchUp.untilPresent(await this.podControl.createPod(set, pod));
   }
 
   async delete(set: StatefulSet, pod: KubeObject): Promise<void> {
     await this.podControl.deletePod(set, pod);
-    await this.podsCatchUp.until(() => {
-      const cached = this.pods.get(pod.metadata.namespace, pod.metadata.name!);
-      return cached === undefined || cached.metadata.uid !== pod.metadata.uid || cached.metadata.deletionTimestamp !== undefined;
-    });
+    await this.podsCatchUp.untilDeleting(pod);
   }
 
   get claims(): StatefulPodControl {

@@ -7,13 +7,14 @@
 // from the caches, makes one pass of StatefulSetControl and writes back the
 // status that pass observed.
 import type { KubeObject } from '../../api/types.js';
-import { RESOURCES, isNotFound, type ApiClient } from '../../client/api-client.js';
+import { RESOURCES, type ApiClient } from '../../client/api-client.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import { byControllerUid, objectKey, splitKey, type Informer } from '../../client/informer.js';
 import { WorkQueue } from '../../client/work-queue.js';
 import { claimObjects } from '../common/adoption.js';
 import { CacheCatchUp } from '../common/cache-catch-up.js';
-import { controllerOf, selectorMatches } from '../common/owners.js';
+import { claimCandidates, ownedObjectHandlers } from '../common/owned-objects.js';
+import { patchStatus } from '../common/status-patch.js';
 import type { Controller, ControllerContext } from '../controller.js';
 import { RevisionHistory } from '../history/revision-history.js';
 import { isMemberOf, parentAndOrdinal } from './identity.js';
@@ -49,7 +50,7 @@ export class StatefulSetController implements Controller {
     this.queue = new WorkQueue(ctx.wheel);
     this.recorder = ctx.recorder(this.name);
     this.history = new RevisionHistory(this.client, revisions);
-    this.control = new StatefulSetControl(new StatefulPodControl(this.client, this.claims, this.recorder), this.pods, new CacheCatchUp(this.pods, ctx.wheel), () => ctx.clock.wallMs());
+    this.control = new StatefulSetControl(new StatefulPodControl(this.client, this.claims, this.recorder), new CacheCatchUp(this.pods, ctx.wheel), () => ctx.clock.wallMs());
     this.setsCatchUp = new CacheCatchUp(this.sets, ctx.wheel);
 
     this.sets.addHandlers({
@@ -57,20 +58,10 @@ export class StatefulSetController implements Controller {
       update: (_old, set) => this.enqueue(set),
       delete: (set) => this.enqueue(set),
     });
-    this.pods.addHandlers({
-      add: (pod) => this.enqueueForOwned(pod),
-      update: (old, pod) => {
-        // A changed controllerRef or labels may concern the old owner too.
-        if (controllerOf(old)?.uid !== controllerOf(pod)?.uid || !sameLabels(old, pod)) this.enqueueForOwned(old);
-        this.enqueueForOwned(pod);
-      },
-      delete: (pod) => this.enqueueForOwned(pod),
-    });
-    revisions.addHandlers({
-      add: (r) => this.enqueueForOwned(r),
-      update: (_old, r) => this.enqueueForOwned(r),
-      delete: (r) => this.enqueueForOwned(r),
-    });
+    const lookup = { kind: 'StatefulSet', owners: this.sets, selectorOf: (set: KubeObject) => (set as StatefulSet).spec.selector };
+    this.pods.addHandlers(ownedObjectHandlers(lookup, (set) => this.enqueue(set)));
+    // Orphaned revisions are adopted when their set syncs anyway; they need not wake every set.
+    revisions.addHandlers(ownedObjectHandlers(lookup, (set) => this.enqueue(set), false));
     // A claim that goes away may unblock a pod waiting for its stale claim to be collected.
     this.claims.addHandlers({ delete: (claim) => this.enqueueForClaim(claim) });
   }
@@ -85,21 +76,6 @@ export class StatefulSetController implements Controller {
 
   private enqueue(set: KubeObject): void {
     this.queue.add(objectKey(set));
-  }
-
-  /** Enqueues the StatefulSet controlling `obj`; an orphan pod enqueues every set that could adopt it. */
-  private enqueueForOwned(obj: KubeObject): void {
-    const ref = controllerOf(obj);
-    if (ref) {
-      if (ref.kind !== 'StatefulSet') return;
-      const set = this.sets.get(obj.metadata.namespace, ref.name);
-      if (set && set.metadata.uid === ref.uid) this.enqueue(set);
-      return;
-    }
-    if (obj.kind === 'ControllerRevision' || obj.metadata.deletionTimestamp) return;
-    for (const set of this.sets.list(obj.metadata.namespace)) {
-      if (selectorMatches((set as StatefulSet).spec.selector, obj.metadata.labels)) this.enqueue(set);
-    }
   }
 
   private enqueueForClaim(claim: KubeObject): void {
@@ -129,30 +105,15 @@ export class StatefulSetController implements Controller {
 
   /** getPodsForStatefulSet: the member pods this set controls, adopting matching orphans and releasing the rest. */
   private async ownedPods(set: StatefulSet): Promise<KubeObject[]> {
-    const candidates = new Map<string, KubeObject>();
-    for (const pod of this.pods.byIndex(PODS_BY_CONTROLLER, set.metadata.uid!)) candidates.set(pod.metadata.uid!, pod);
-    for (const pod of this.pods.list(set.metadata.namespace)) {
-      if (!controllerOf(pod) && isMemberOf(set, pod)) candidates.set(pod.metadata.uid!, pod);
-    }
-    const owned = await claimObjects(this.client, { ref: RESOURCES.pods, ownerRef: RESOURCES.statefulsets, owner: set, selector: set.spec.selector, candidates: [...candidates.values()] });
+    const candidates = claimCandidates(this.pods, PODS_BY_CONTROLLER, set, (pod) => isMemberOf(set, pod));
+    const owned = await claimObjects(this.client, { ref: RESOURCES.pods, ownerRef: RESOURCES.statefulsets, owner: set, selector: set.spec.selector, candidates });
     return owned.filter((pod) => isMemberOf(set, pod));
   }
 
   /** Writes the status when it says something new, then waits for the cache to show it. */
   private async writeStatus(set: StatefulSet, status: StatefulSetStatus): Promise<void> {
     completeRollingUpdate(set, status);
-    if (!statusChanged(set, status)) return;
-    const staleVersion = set.metadata.resourceVersion;
-    try {
-      await this.client.patch(RESOURCES.statefulsets, set.metadata.namespace, set.metadata.name!, 'application/merge-patch+json', { status }, 'status');
-    } catch (err) {
-      if (isNotFound(err)) return;
-      throw err;
-    }
-    await this.setsCatchUp.until(() => this.sets.get(set.metadata.namespace, set.metadata.name!)?.metadata.resourceVersion !== staleVersion);
+    if (statusChanged(set, status)) await patchStatus(this.client, RESOURCES.statefulsets, this.setsCatchUp, set, status);
   }
 }
 
-function sameLabels(a: KubeObject, b: KubeObject): boolean {
-  return JSON.stringify(a.metadata.labels ?? {}) === JSON.stringify(b.metadata.labels ?? {});
-}
