@@ -90,6 +90,35 @@ describe('DaemonSet controller', () => {
     }, 20);
   }
 
+  /** Watches a DaemonSet's pods, tracking the most nodes without a ready live daemon, and the most pods on one node. */
+  async function trackRollout(app: string, nodeCount: number) {
+    const pods = new Map<string, KubeObject>();
+    for (const pod of await daemonPods(app)) pods.set(pod.metadata.name!, pod);
+    const tracked = { maxUnavailable: 0, maxPodsOnANode: 0, stop: () => {} };
+    const measure = () => {
+      const readyNodes = new Set<string>();
+      const perNode = new Map<string, number>();
+      for (const pod of pods.values()) {
+        const node = specOf(pod).nodeName ?? affinityNode(pod)!;
+        if (!pod.metadata.deletionTimestamp) perNode.set(node, (perNode.get(node) ?? 0) + 1);
+        const ready = (pod.status as { conditions?: { type: string; status: string }[] }).conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+        if (ready && !pod.metadata.deletionTimestamp && specOf(pod).nodeName) readyNodes.add(node);
+      }
+      tracked.maxUnavailable = Math.max(tracked.maxUnavailable, nodeCount - readyNodes.size);
+      tracked.maxPodsOnANode = Math.max(tracked.maxPodsOnANode, ...perNode.values());
+    };
+    const listed = await cp.client.list(RESOURCES.pods, ns, { labelSelector: `app=${app}` });
+    tracked.stop = await cp.client.watch(RESOURCES.pods, ns, listed.resourceVersion, { labelSelector: `app=${app}` }, {
+      event: (type, pod: KubeObject) => {
+        if (type === 'DELETED') pods.delete(pod.metadata.name!);
+        else pods.set(pod.metadata.name!, pod);
+        measure();
+      },
+      closed: () => {},
+    });
+    return tracked;
+  }
+
   it('runs one pod per eligible node as nodes and taints come and go', async () => {
     await cp.kubelet.createNode('n1', { labels: { disk: 'ssd' } });
     await cp.kubelet.createNode('n2', { labels: { disk: 'hdd' } });
@@ -165,39 +194,49 @@ describe('DaemonSet controller', () => {
     await cp.kubectl.ok(['rollout', 'status', 'daemonset/agent', '--timeout=20s']);
     assert.deepEqual(await nodesWithPods('agent'), ['n1', 'n2', 'n3', 'n5']);
 
-    // Watch the daemon pods and track how many nodes lack a ready, live one at any moment.
-    const pods = new Map<string, KubeObject>();
-    for (const pod of await daemonPods('agent')) pods.set(pod.metadata.name!, pod);
-    let maxUnavailable = 0;
-    const unavailableNow = () => {
-      const readyNodes = new Set<string>();
-      for (const pod of pods.values()) {
-        const ready = (pod.status as { conditions?: { type: string; status: string }[] }).conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-        if (ready && !pod.metadata.deletionTimestamp && specOf(pod).nodeName) readyNodes.add(specOf(pod).nodeName!);
-      }
-      return 4 - readyNodes.size;
-    };
-    const listed = await cp.client.list(RESOURCES.pods, ns, { labelSelector: 'app=agent' });
-    const cancel = await cp.client.watch(RESOURCES.pods, ns, listed.resourceVersion, { labelSelector: 'app=agent' }, {
-      event: (type, pod: KubeObject) => {
-        if (type === 'DELETED') pods.delete(pod.metadata.name!);
-        else pods.set(pod.metadata.name!, pod);
-        maxUnavailable = Math.max(maxUnavailable, unavailableNow());
-      },
-      closed: () => {},
-    });
+    const rollout = await trackRollout('agent', 4);
     try {
       await cp.kubectl.ok(['set', 'image', 'daemonset/agent', 'agent=registry.example/agent:2']);
       await cp.kubectl.ok(['rollout', 'status', 'daemonset/agent', '--timeout=30s']);
       const images = (await liveDaemonPods('agent')).map((p) => specOf(p).containers[0]!.image);
       assert.deepEqual(images, ['registry.example/agent:2', 'registry.example/agent:2', 'registry.example/agent:2', 'registry.example/agent:2']);
-      assert.ok(maxUnavailable >= 1, 'the rollout never replaced a pod');
-      assert.equal(maxUnavailable, 1, 'more nodes than maxUnavailable were without a ready daemon');
+      assert.ok(rollout.maxUnavailable >= 1, 'the rollout never replaced a pod');
+      assert.equal(rollout.maxUnavailable, 1, 'more nodes than maxUnavailable were without a ready daemon');
       const status = (await getDs('agent')).status as Record<string, number>;
       assert.equal(status.updatedNumberScheduled, 4);
       assert.equal(status.numberAvailable, 4);
     } finally {
-      cancel();
+      rollout.stop();
     }
+  });
+
+  it('surges under maxSurge: 1, never leaving a node without a ready daemon', async () => {
+    await cp.kubectl.ok(['patch', 'daemonset', 'agent', '--type=merge', '-p', '{"spec":{"updateStrategy":{"rollingUpdate":{"maxSurge":1,"maxUnavailable":0}}}}']);
+    const rollout = await trackRollout('agent', 4);
+    try {
+      await cp.kubectl.ok(['set', 'image', 'daemonset/agent', 'agent=registry.example/agent:3']);
+      await cp.kubectl.ok(['rollout', 'status', 'daemonset/agent', '--timeout=30s']);
+      await waitFor('old pods gone', async () => (await daemonPods('agent')).every((p) => specOf(p).containers[0]!.image === 'registry.example/agent:3'));
+      assert.equal(rollout.maxUnavailable, 0, 'a node was without a ready daemon during a surge rollout');
+      assert.ok(rollout.maxPodsOnANode >= 2, 'no new pod started next to an old one');
+      assert.ok(rollout.maxPodsOnANode <= 2);
+    } finally {
+      rollout.stop();
+    }
+  });
+
+  it('replaces pods only when they are deleted under OnDelete', async () => {
+    await cp.kubectl.ok(['patch', 'daemonset', 'ssd', '--type=merge', '-p', '{"spec":{"updateStrategy":{"type":"OnDelete","rollingUpdate":null}}}']);
+    await cp.kubectl.ok(['set', 'image', 'daemonset/ssd', 'agent=registry.example/agent:2']);
+    await waitFor('the change observed', async () => {
+      const ds = await getDs('ssd');
+      return (ds.status as { observedGeneration?: number }).observedGeneration === ds.metadata.generation;
+    });
+    assert.equal(((await getDs('ssd')).status as Record<string, number>).updatedNumberScheduled, 0);
+    const [first] = await liveDaemonPods('ssd');
+    await cp.kubectl.ok(['delete', 'pod', first!.metadata.name!, '--wait=false']);
+    await waitFor('one pod updated', async () => ((await getDs('ssd')).status as Record<string, number>).updatedNumberScheduled === 1);
+    const images = (await liveDaemonPods('ssd')).map((p) => specOf(p).containers[0]!.image).sort();
+    assert.deepEqual(images, ['registry.example/agent:1', 'registry.example/agent:2']);
   });
 });
