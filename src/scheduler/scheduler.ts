@@ -73,6 +73,7 @@ export class Scheduler implements Controller {
   private readonly client: ApiClient;
   private readonly recorder: EventRecorder;
   private readonly budgets: Informer;
+  private readonly pods: Informer;
   private readonly maxBindsInFlight: number;
   private bindsInFlight = 0;
   private bindSlotWaiters: (() => void)[] = [];
@@ -101,7 +102,8 @@ export class Scheduler implements Controller {
       },
       delete: (node) => this.cache.removeNode(node.metadata.name!),
     });
-    ctx.informers.informer(RESOURCES.pods).addHandlers({
+    this.pods = ctx.informers.informer(RESOURCES.pods);
+    this.pods.addHandlers({
       add: (pod) => this.onPod(undefined, pod),
       update: (oldPod, pod) => this.onPod(oldPod, pod),
       delete: (pod) => this.onPodDeleted(pod),
@@ -129,7 +131,7 @@ export class Scheduler implements Controller {
       const wasPlaced = this.cache.isPlaced(pod.key) && !this.cache.isAssumed(pod.key);
       this.cache.addPod(pod);
       // A bound pod that finished or relabelled may make room or change affinity for pending ones.
-      const old = oldObj ? makePodInfoLite(oldObj) : undefined;
+      const old = oldObj ? boundPodFacts(oldObj) : undefined;
       if (wasPlaced && old && (pod.terminal !== old.terminal || JSON.stringify(pod.labels) !== JSON.stringify(old.labels))) {
         this.queue.moveAllToActiveOrBackoff();
       }
@@ -234,7 +236,7 @@ export class Scheduler implements Controller {
   }
 
   /** PodScheduled=False/Unschedulable with the message, written only when something changed (as kube's updatePod). */
-  private async markUnschedulable(pod: PodInfo, message: string, nominate: string | undefined): Promise<void> {
+  private async markUnschedulable(pod: PodInfo, message: string, nominate: string | undefined, retried = false): Promise<void> {
     const status = (pod.object.status ?? {}) as PodStatus;
     const current = status.conditions?.find((c) => c.type === 'PodScheduled');
     const conditionSame = current?.status === 'False' && current.reason === 'Unschedulable' && current.message === message;
@@ -248,12 +250,25 @@ export class Scheduler implements Controller {
       lastProbeTime: null,
       lastTransitionTime: current?.status === 'False' && current.lastTransitionTime ? current.lastTransitionTime : rfc3339(this.ctx.clock.wallMs()),
     };
-    const patch: { status: Record<string, unknown> } = { status: { conditions: [condition] } };
+    // Pinned to the version this attempt saw: if the pod was bound (or changed) meanwhile, the write
+    // conflicts instead of marking a bound pod unschedulable; the next attempt, if any, tries again.
+    const patch: { metadata: { resourceVersion?: string }; status: Record<string, unknown> } = {
+      metadata: { resourceVersion: pod.object.metadata.resourceVersion },
+      status: { conditions: [condition] },
+    };
     if (nominate !== undefined) patch.status.nominatedNodeName = nominate === '' ? null : nominate;
     try {
       await this.client.patch(RESOURCES.pods, pod.namespace, pod.name, 'application/strategic-merge-patch+json', patch, 'status');
     } catch (err) {
-      if (!isNotFound(err)) this.ctx.log({ level: 'error', msg: 'updating pod status failed', pod: pod.key, error: String(err) });
+      if (isConflict(err) && !retried) {
+        // Usually our own previous status write, not yet seen: retry once on the newest copy if still unbound.
+        const fresh = this.pods.get(pod.namespace, pod.name);
+        if (fresh && !(fresh.spec as { nodeName?: string } | undefined)?.nodeName && fresh.metadata.resourceVersion !== pod.object.metadata.resourceVersion) {
+          await this.markUnschedulable(makePodInfo(fresh), message, nominate, true);
+        }
+        return;
+      }
+      if (!isNotFound(err) && !isConflict(err)) this.ctx.log({ level: 'error', msg: 'updating pod status failed', pod: pod.key, error: String(err) });
     }
   }
 
@@ -319,7 +334,7 @@ export function explainFailure(
 }
 
 /** The two facts compared on bound-pod updates, without parsing the whole pod again. */
-function makePodInfoLite(obj: KubeObject): { terminal: boolean; labels: Record<string, string> | undefined } {
+function boundPodFacts(obj: KubeObject): { terminal: boolean; labels: Record<string, string> | undefined } {
   const phase = (obj.status as PodStatus | undefined)?.phase;
   return { terminal: phase === 'Succeeded' || phase === 'Failed', labels: obj.metadata.labels };
 }
