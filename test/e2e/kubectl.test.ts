@@ -58,7 +58,7 @@ describe('kubectl against k8ts server', () => {
   it('prints the columns Kubernetes prints, wide, yaml, json, jsonpath, -A, -l, --show-labels and --sort-by', async () => {
     const table = await k.ok(['get', 'deployments', '-n', 'shop']);
     assert.match(table.split('\n')[0]!, /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE$/);
-    assert.match(table, /^web\s+0\/3\s+0\s+0\s+\d+s$/m);
+    assert.match(table, /^web\s+\d\/3\s+\d\s+\d\s+\d+s$/m);
     const wide = await k.ok(['get', 'deployments', '-n', 'shop', '-o', 'wide']);
     assert.match(wide.split('\n')[0]!, /CONTAINERS\s+IMAGES\s+SELECTOR$/);
     assert.match(wide, /nginx:1\.27\s+app=web/);

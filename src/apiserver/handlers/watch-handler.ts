@@ -77,7 +77,17 @@ export async function serveWatch(
   let closed = false;
   let cancelWatch: (() => void) | undefined;
   const cancelTimers: (() => void)[] = [];
+  // Events can arrive while the watch registers (a replay from an older
+  // resourceVersion is delivered synchronously): hold them, and any close,
+  // until the headers and the initial state are out.
+  let streaming = false;
+  let held: string[] = [];
+  let closeHeld = false;
   const finish = () => {
+    if (!streaming) {
+      closeHeld = true;
+      return;
+    }
     if (closed) return;
     closed = true;
     cancelWatch?.();
@@ -85,6 +95,10 @@ export async function serveWatch(
     if (!res.writableEnded) res.end();
   };
   const write = (chunk: string) => {
+    if (!streaming) {
+      held.push(chunk);
+      return;
+    }
     if (closed) return;
     res.write(chunk);
     if (res.writableLength > MAX_BUFFERED_BYTES) finish();
@@ -109,7 +123,14 @@ export async function serveWatch(
 
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
+  streaming = true;
   for (const obj of initial) write(encode('ADDED', obj));
+  for (const chunk of held) write(chunk);
+  held = [];
+  if (closeHeld) {
+    finish();
+    return;
+  }
   const bookmark = (annotations?: Record<string, string>) => {
     const revision = Math.max(lastRevision, registry.cache.currentRevision());
     write(encode('BOOKMARK', {
