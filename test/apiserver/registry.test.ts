@@ -124,6 +124,14 @@ describe('generic registry', () => {
     assert.equal(same.metadata.resourceVersion, String(revision));
   });
 
+  it('retries concurrent patches that pin no resourceVersion instead of answering 409', async () => {
+    await deployments.create('ns', deployment('web'), { dryRun: false });
+    const patchLabel = (key: string) => deployments.update('ns', 'web', (d) => ({ ...d, metadata: { ...d.metadata, labels: { ...d.metadata.labels, [key]: 'yes' } } }), { dryRun: false, subresource: '' });
+    await Promise.all([patchLabel('a'), patchLabel('b'), patchLabel('c')]);
+    const labels = (await deployments.get('ns', 'web')).metadata.labels!;
+    assert.deepEqual([labels.a, labels.b, labels.c], ['yes', 'yes', 'yes']);
+  });
+
   it('records propagation policies as finalizers and deletes once they are gone', async () => {
     await deployments.create('ns', deployment('web'), { dryRun: false });
     const pending = await deployments.delete('ns', 'web', { dryRun: false, propagationPolicy: 'Foreground' });

@@ -280,7 +280,8 @@ export class ResourceStore {
           return next;
         }
       }
-      if (pinnedVersion || attempt >= MAX_CONFLICT_RETRIES) throw conflict(this.gr, name, OPTIMISTIC_LOCK_MESSAGE);
+      // Retry with a fresh read: a caller that pinned a resourceVersion (PUT with one, a patch setting one) gets its 409 from the check above on the next pass.
+      if (attempt >= MAX_CONFLICT_RETRIES) throw conflict(this.gr, name, OPTIMISTIC_LOCK_MESSAGE);
     }
   }
 
