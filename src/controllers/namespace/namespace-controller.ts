@@ -41,7 +41,8 @@ export class NamespaceController implements Controller {
       update: (_old, ns) => this.enqueueIfTerminating(ns),
     });
     for (const info of resources) {
-      if (!info.namespaced) continue;
+      // Events hold no finalizers, so they go at the first pass: not worth caching every Event to hear it.
+      if (!info.namespaced || (info.group === '' && info.plural === 'events')) continue;
       ctx.informers.informer({ group: info.group, version: info.version, resource: info.plural }).addHandlers({
         delete: (obj) => {
           const ns = obj.metadata.namespace ? this.namespaces.get(undefined, obj.metadata.namespace) : undefined;
