@@ -42,3 +42,12 @@ export interface JobSyncDeps {
   finalizerExpectations: FinalizerRemovalExpectations;
   superseded: SupersededVersions;
 }
+
+/**
+ * Queues the Job again at a wall-clock moment. The delay is taken from the
+ * clock now, not from the sync's start: time may have moved during the
+ * sync's API calls, and a delay computed earlier would overshoot.
+ */
+export function requeueAtWall(deps: JobSyncDeps, key: string, wallMs: number): void {
+  deps.queue.addAfter(key, wallMs - deps.clock.wallMs());
+}

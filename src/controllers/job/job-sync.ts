@@ -11,7 +11,7 @@ import { IndexIntervals, completionIndexOf, hasValidIndex } from './completion-i
 import { asJob, isIndexedJob, isSuspended, type Job, type JobCondition } from './job-api.js';
 import { JobConditionType, JobReason, ensureConditionStatus, findCondition, hasSuccessCriteriaMet, isJobFinished, newCondition } from './job-conditions.js';
 import { countReady, hasTrackingFinalizer, isPodFailed, isPodTerminating } from './job-pods.js';
-import type { JobSyncContext, JobSyncDeps } from './job-sync-context.js';
+import { requeueAtWall, type JobSyncContext, type JobSyncDeps } from './job-sync-context.js';
 import { claimPods } from './pod-claims.js';
 import { PodManager, deletePods } from './pod-management.js';
 import { StatusTracker } from './status-tracking.js';
@@ -172,7 +172,7 @@ export class JobReconciler {
     if (deadline !== undefined && deadline <= 0) {
       return newCondition(JobConditionType.FailureTarget, 'True', JobReason.DeadlineExceeded, 'Job was active longer than specified deadline', nowIso);
     }
-    if (deadline !== undefined) this.deps.queue.addAfter(ctx.key, deadline);
+    if (deadline !== undefined) requeueAtWall(this.deps, ctx.key, ctx.nowWallMs + deadline);
     return undefined;
   }
 

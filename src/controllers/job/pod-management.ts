@@ -9,7 +9,7 @@ import { isPodReady } from '../common/pods.js';
 import { completionIndexOf, hasValidIndex, UNKNOWN_COMPLETION_INDEX } from './completion-indexes.js';
 import { JOB_TRACKING_FINALIZER, isIndexedJob, isSuspended, onlyReplaceFailedPods, type Job } from './job-api.js';
 import { buildJobPod, compareForRemoval, hasTrackingFinalizer, isPodTerminating } from './job-pods.js';
-import type { JobSyncContext, JobSyncDeps } from './job-sync-context.js';
+import { requeueAtWall, type JobSyncContext, type JobSyncDeps } from './job-sync-context.js';
 import { failureRecord, remainingBackoffMs } from './pod-failure-backoff.js';
 
 /** Bounds the API calls one sync makes, so a huge Job can't starve the others. */
@@ -73,7 +73,7 @@ export class PodManager {
     if (missing <= 0) return { active };
     const backoffMs = remainingBackoffMs(failureRecord(job, ctx.pods, ctx.nowWallMs), ctx.nowWallMs);
     if (backoffMs > 0) {
-      this.deps.queue.addAfter(ctx.key, backoffMs);
+      requeueAtWall(this.deps, ctx.key, ctx.nowWallMs + backoffMs);
       return { active };
     }
     const indexes = isIndexedJob(job) ? this.firstPendingIndexes(ctx, missing) : undefined;

@@ -5,7 +5,7 @@
 import { RESOURCES, isConflict, isNotFound } from '../../client/api-client.js';
 import { asJob, type Job } from './job-api.js';
 import { finishedConditionType, findCondition } from './job-conditions.js';
-import type { JobSyncDeps } from './job-sync-context.js';
+import { requeueAtWall, type JobSyncDeps } from './job-sync-context.js';
 
 /** Wall ms at which the Job expires, or undefined if it has no TTL or hasn't finished. */
 export function expiresAtMs(job: Job): number | undefined {
@@ -20,9 +20,8 @@ export function expiresAtMs(job: Job): number | undefined {
 export async function deleteIfExpired(deps: JobSyncDeps, key: string, cached: Job): Promise<void> {
   const expiry = expiresAtMs(cached);
   if (expiry === undefined || cached.metadata.deletionTimestamp) return;
-  const remaining = expiry - deps.clock.wallMs();
-  if (remaining > 0) {
-    deps.queue.addAfter(key, remaining);
+  if (expiry > deps.clock.wallMs()) {
+    requeueAtWall(deps, key, expiry);
     return;
   }
   // The cache may lag a user who just changed the TTL: decide on the API's copy.
@@ -36,7 +35,7 @@ export async function deleteIfExpired(deps: JobSyncDeps, key: string, cached: Jo
   const freshExpiry = expiresAtMs(fresh);
   if (freshExpiry === undefined || fresh.metadata.deletionTimestamp) return;
   if (freshExpiry > deps.clock.wallMs()) {
-    deps.queue.addAfter(key, freshExpiry - deps.clock.wallMs());
+    requeueAtWall(deps, key, freshExpiry);
     return;
   }
   try {
