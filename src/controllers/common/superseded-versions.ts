@@ -7,9 +7,13 @@
 export class SupersededVersions {
   private readonly byKey = new Map<string, Set<string>>();
 
-  /** Records that a write replaced `oldVersion` of the object at `key`. */
-  replaced(key: string, oldVersion: string | undefined): void {
-    if (!oldVersion) return;
+  /**
+   * Records that a write turned `oldVersion` of the object at `key` into
+   * `newVersion`. A write the server found to change nothing keeps the
+   * version: no event will follow it, so nothing is recorded.
+   */
+  replaced(key: string, oldVersion: string | undefined, newVersion: string | undefined): void {
+    if (!oldVersion || oldVersion === newVersion) return;
     let versions = this.byKey.get(key);
     if (!versions) this.byKey.set(key, (versions = new Set()));
     versions.add(oldVersion);
