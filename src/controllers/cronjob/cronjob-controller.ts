@@ -97,8 +97,8 @@ export class CronJobController implements Controller {
     } finally {
       // Whatever was done before a failure (a Job created, one deleted) is recorded.
       if (JSON.stringify(cronJob.status ?? {}) !== statusBefore) {
-        await this.ctx.client.update(RESOURCES.cronjobs, namespace, cronJob, 'status');
-        this.superseded.replaced(key, cached.metadata.resourceVersion);
+        const updated = await this.ctx.client.update(RESOURCES.cronjobs, namespace, cronJob, 'status');
+        this.superseded.replaced(key, cached.metadata.resourceVersion, updated.metadata.resourceVersion);
       }
     }
   }

@@ -34,6 +34,7 @@ export interface JobSpec {
   template: PodTemplate;
   ttlSecondsAfterFinished?: number;
   podReplacementPolicy?: string;
+  managedBy?: string;
 }
 
 export interface UncountedTerminatedPods {
@@ -61,6 +62,14 @@ export interface Job extends KubeObject {
 
 export function asJob(obj: KubeObject): Job {
   return obj as Job;
+}
+
+/** spec.managedBy of the Jobs this controller runs (or none). */
+export const JOB_CONTROLLER_MANAGER = 'kubernetes.io/job-controller';
+
+/** Another controller (e.g. MultiKueue) owns this Job's pods and status. */
+export function isManagedElsewhere(job: Job): boolean {
+  return job.spec.managedBy !== undefined && job.spec.managedBy !== JOB_CONTROLLER_MANAGER;
 }
 
 export function isIndexedJob(job: Job): boolean {

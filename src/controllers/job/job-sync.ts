@@ -8,7 +8,7 @@ import type { Informer } from '../../client/informer.js';
 import { rfc3339 } from '../../apiserver/registry/names.js';
 import { isPodActive, podPhase } from '../common/pods.js';
 import { IndexIntervals, completionIndexOf, hasValidIndex } from './completion-indexes.js';
-import { asJob, isIndexedJob, isSuspended, type Job, type JobCondition } from './job-api.js';
+import { asJob, isIndexedJob, isManagedElsewhere, isSuspended, type Job, type JobCondition } from './job-api.js';
 import { JobConditionType, JobReason, ensureConditionStatus, findCondition, hasSuccessCriteriaMet, isJobFinished, newCondition } from './job-conditions.js';
 import { countReady, hasTrackingFinalizer, isPodFailed, isPodTerminating } from './job-pods.js';
 import { requeueAtWall, type JobSyncContext, type JobSyncDeps } from './job-sync-context.js';
@@ -46,6 +46,7 @@ export class JobReconciler {
     // Our own last write hasn't reached the cache: its event will bring us back.
     if (deps.superseded.isStale(key, cached.metadata.resourceVersion)) return;
     const sharedJob = asJob(cached);
+    if (isManagedElsewhere(sharedJob)) return;
     if (isJobFinished(sharedJob)) {
       await deleteIfExpired(deps, key, sharedJob);
       return;

@@ -5,7 +5,7 @@
 import { RESOURCES, isNotFound, type ApiClient } from '../../client/api-client.js';
 import type { Informer } from '../../client/informer.js';
 import { controllerOf } from '../common/owners.js';
-import { asJob } from './job-api.js';
+import { asJob, isManagedElsewhere } from './job-api.js';
 import { isJobFinished } from './job-conditions.js';
 import { hasTrackingFinalizer } from './job-pods.js';
 import { REMOVE_TRACKING_FINALIZER_PATCH } from './pod-management.js';
@@ -25,8 +25,10 @@ export class OrphanPodCleaner {
       // Another kind's finalizer business is not ours.
       if (ref.kind !== 'Job' || ref.apiVersion !== 'batch/v1') return;
       const job = this.jobs.get(namespace, ref.name);
-      // Still a live Job's pod: its sync counts it and removes the finalizer.
-      if (job && job.metadata.uid === ref.uid && !isJobFinished(asJob(job))) return;
+      if (job && job.metadata.uid === ref.uid) {
+        // A live Job's pod: its sync counts it and removes the finalizer. Another controller's Job: its business.
+        if (!isJobFinished(asJob(job)) || isManagedElsewhere(asJob(job))) return;
+      }
     }
     try {
       await this.client.patch(RESOURCES.pods, namespace, name, 'application/strategic-merge-patch+json', REMOVE_TRACKING_FINALIZER_PATCH);

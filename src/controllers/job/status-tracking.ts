@@ -47,7 +47,7 @@ export class StatusTracker {
   async writeStatus(ctx: JobSyncContext): Promise<void> {
     const previousVersion = ctx.job.metadata.resourceVersion;
     const updated = asJob(await this.deps.client.update(RESOURCES.jobs, ctx.job.metadata.namespace, ctx.job, 'status'));
-    this.deps.superseded.replaced(ctx.key, previousVersion);
+    this.deps.superseded.replaced(ctx.key, previousVersion, updated.metadata.resourceVersion);
     ctx.job = updated;
   }
 
