@@ -174,11 +174,16 @@ export class NodeAgent {
   }
 
   /**
-   * Removes the node-level state pods leave behind once all are gone: the
-   * pod bridge, the namespace directory's own mount and the cgroup tiers.
-   * For tests and decommissioning; never while pods run.
+   * Decommissions the node (tests, uninstall): stops the agent, kills and
+   * removes every pod it has on this host, then the node-level state: the pod
+   * bridge, the namespace directory's own mount and the cgroup tiers. Call it
+   * before the wheel closes (i.e. before the server's close()).
    */
   async teardownNode(): Promise<void> {
+    await this.stop();
+    if (this.podSync) {
+      for (const uid of new Set([...this.runtime.knownPods(), ...this.namespaces.list()])) await this.podSync.cleanupNode(uid, undefined);
+    }
     await runTool('ip', ['link', 'del', this.opts.bridgeName ?? 'k8ts0'], { allowFailure: true });
     for (const mp of mountsUnder(this.namespaces.nsDir)) await runTool('umount', ['-l', mp], { allowFailure: true });
     removeCgroup(`/${this.opts.cgroupRoot ?? 'k8ts'}`);
@@ -186,6 +191,7 @@ export class NodeAgent {
 
   /** Stops watching and reporting; containers keep running (a restarted agent adopts them). */
   async stop(): Promise<void> {
+    if (this.stopped) return;
     this.stopped = true;
     this.informer?.stop();
     this.queue.shutdown();

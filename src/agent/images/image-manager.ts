@@ -28,6 +28,8 @@ export class ImageUnavailableError extends Error {
 
 export class ImageManager {
   private readonly backoff: BackOff;
+  /** The last pull failure per pod and image, shown with ImagePullBackOff as kubelet 1.32 does. */
+  private readonly lastFailure = new Map<string, string>();
 
   constructor(
     private readonly store: ImageStore,
@@ -64,7 +66,8 @@ export class ImageManager {
     const remaining = this.backoff.remainingMs(key);
     if (remaining > 0) {
       this.recorder.event(ref, 'Normal', 'BackOff', `Back-off pulling image "${c.image}"`);
-      throw new ImageUnavailableError('ImagePullBackOff', `Back-off pulling image "${c.image}"`, remaining);
+      const why = this.lastFailure.get(key);
+      throw new ImageUnavailableError('ImagePullBackOff', `Back-off pulling image "${c.image}"${why ? `: ErrImagePull: ${why}` : ''}`, remaining);
     }
     this.recorder.event(ref, 'Normal', 'Pulling', `Pulling image "${c.image}"`);
     const started = Date.now();
@@ -74,10 +77,12 @@ export class ImageManager {
         onProgress: (message) => this.recorder.event(ref, 'Normal', 'Pulling', `${c.image}: ${message}`),
       });
       this.backoff.forget(key);
+      this.lastFailure.delete(key);
       this.recorder.event(ref, 'Normal', 'Pulled', `Successfully pulled image "${c.image}" in ${Date.now() - started}ms. Image size: ${image.size} bytes.`);
       return image;
     } catch (err) {
       const delay = this.backoff.next(key);
+      this.lastFailure.set(key, (err as Error).message);
       const msg = `Failed to pull image "${c.image}": ${(err as Error).message}`;
       this.recorder.event(ref, 'Warning', 'Failed', msg);
       this.recorder.event(ref, 'Warning', 'Failed', 'Error: ErrImagePull');

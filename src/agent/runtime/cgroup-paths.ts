@@ -9,7 +9,6 @@ import { parseQuantity } from '../resource-quantity.js';
 export type QosClass = 'Guaranteed' | 'Burstable' | 'BestEffort';
 
 export const CGROUP_ROOT = '/sys/fs/cgroup';
-export const CGROUP_CONTROLLERS = ['cpu', 'cpuacct', 'cpuset', 'memory', 'pids', 'devices', 'freezer', 'blkio', 'systemd'] as const;
 
 /** The cgroup path (relative to every hierarchy) of a pod. */
 export function podCgroupPath(root: string, qos: QosClass, podUid: string): string {
@@ -79,7 +78,8 @@ export function qosClass(containers: { resources?: ResourceRequirements }[]): Qo
  * every hierarchy. runc removes a container's own cgroup; the pod level is ours.
  */
 export function removeCgroup(path: string): void {
-  for (const controller of CGROUP_CONTROLLERS) {
+  // Every mounted hierarchy, including the hybrid layout's cgroup2 "unified", where runc also creates directories.
+  for (const controller of existsSync(CGROUP_ROOT) ? readdirSync(CGROUP_ROOT) : []) {
     const dir = join(CGROUP_ROOT, controller, path);
     if (existsSync(dir)) removeTree(dir);
   }

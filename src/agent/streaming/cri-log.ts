@@ -60,13 +60,14 @@ export class LineSplitter {
     let data = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     for (;;) {
       const nl = data.indexOf(10);
-      if (nl < 0 || nl > MAX_RECORD_BYTES) break;
-      this.record(data.subarray(0, nl), false);
-      data = data.subarray(nl + 1);
-    }
-    while (data.length > MAX_RECORD_BYTES && data.subarray(0, MAX_RECORD_BYTES).indexOf(10) < 0) {
-      this.record(data.subarray(0, MAX_RECORD_BYTES), true);
-      data = data.subarray(MAX_RECORD_BYTES);
+      if (nl >= 0 && nl <= MAX_RECORD_BYTES) {
+        this.record(data.subarray(0, nl), false);
+        data = data.subarray(nl + 1);
+      } else if (data.length > MAX_RECORD_BYTES) {
+        // A line too long for one record: cut it, and keep looking for newlines in the rest.
+        this.record(data.subarray(0, MAX_RECORD_BYTES), true);
+        data = data.subarray(MAX_RECORD_BYTES);
+      } else break;
     }
     this.pending = Buffer.from(data);
   }
