@@ -34,7 +34,10 @@ program
   .option('--leader-elect-lease-duration <duration>', 'how long others wait before taking over from a silent leader', parseDuration, 15_000)
   .option('--leader-elect-renew-deadline <duration>', 'how long the leader keeps leading without a successful renewal', parseDuration, 10_000)
   .option('--leader-elect-retry-period <duration>', 'pause between attempts to acquire or renew', parseDuration, 2_000)
+  .option('--agent', 'also run a node agent for this host (needs root, runc and the CNI plugins)')
+  .option('--no-agent', 'run no node agent (the default for now)')
   .action(async (opts: {
+    agent?: boolean;
     dataDir: string;
     port: number;
     bindAddress: string;
@@ -53,6 +56,7 @@ program
         port: opts.port,
         bindAddress: opts.bindAddress,
         storeBackend: opts.store,
+        agent: opts.agent === true,
         leaderElection: {
           leaseDurationMs: opts.leaderElectLeaseDuration,
           renewDeadlineMs: opts.leaderElectRenewDeadline,
@@ -90,6 +94,39 @@ program
       console.error(`k8ts: no kubeconfig at ${path}; start \`k8ts server --data-dir ${opts.dataDir}\` first`);
       process.exit(1);
     }
+  });
+
+const image = program.command('image').description('the node\'s image store (the agent\'s data dir)');
+const agentDataDirOption = ['--data-dir <dir>', 'the agent\'s data dir (k8ts server --agent keeps it in <server data dir>/agent)', join('.k8ts', 'agent')] as const;
+image
+  .command('import <archive>')
+  .description('load a docker-archive (docker save) or OCI-layout tarball')
+  .option(...agentDataDirOption)
+  .option('--name <ref>', 'name the image (overrides the archive\'s tags)')
+  .action(async (archive: string, opts: { dataDir: string; name?: string }) => {
+    const { importImages } = await import('../agent/image-commands.js');
+    for (const line of await importImages(resolve(opts.dataDir), resolve(archive), opts.name)) console.log(line);
+  });
+image
+  .command('ls')
+  .description('list images')
+  .option(...agentDataDirOption)
+  .action(async (opts: { dataDir: string }) => {
+    const { listImages } = await import('../agent/image-commands.js');
+    for (const line of listImages(resolve(opts.dataDir))) console.log(line);
+  });
+image
+  .command('rm <image>')
+  .description('remove an image by name or ID')
+  .option(...agentDataDirOption)
+  .action(async (name: string, opts: { dataDir: string }) => {
+    const { removeImage } = await import('../agent/image-commands.js');
+    const id = removeImage(resolve(opts.dataDir), name);
+    if (!id) {
+      console.error(`k8ts: no image "${name}"`);
+      process.exit(1);
+    }
+    console.log(`Deleted: ${id}`);
   });
 
 program
