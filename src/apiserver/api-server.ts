@@ -89,7 +89,7 @@ export class ApiServer {
       store: this.opts.store,
       nowMs: this.nowMs,
       formatInvalid: this.opts.formatInvalid,
-      checkNamespaceForCreate: (ns): Promise<void> => this.checkNamespaceForCreate(ns, registry),
+      checkNamespaceForCreate: (ns, name): Promise<void> => this.checkNamespaceForCreate(ns, name, registry),
       beforeCreate: (s, obj) => this.beforeCreate(s, obj),
       fieldSchema: this.opts.fieldSchema,
     }, shared.cache);
@@ -219,7 +219,7 @@ export class ApiServer {
     for (const shared of this.caches.values()) shared.cache.stop();
   }
 
-  private async checkNamespaceForCreate(namespace: string, registry: ResourceStore): Promise<void> {
+  private async checkNamespaceForCreate(namespace: string, name: string, registry: ResourceStore): Promise<void> {
     const key = `${resourcePrefix(this.namespaces.strategy.info)}${namespace}`;
     let ns = this.namespaces.cache.get(key);
     if (!ns) {
@@ -229,7 +229,10 @@ export class ApiServer {
     }
     if (!ns) throw notFound({ group: '', resource: 'namespaces' }, namespace);
     if (ns.metadata.deletionTimestamp || (ns.status as { phase?: string } | undefined)?.phase === 'Terminating') {
-      throw forbidden(registry.gr, '', `unable to create new content in namespace ${namespace} because it is being terminated`);
+      // As the NamespaceLifecycle admission plugin says it, with a NamespaceTerminating cause clients can key on.
+      const err = forbidden(registry.gr, name, `unable to create new content in namespace ${namespace} because it is being terminated`);
+      err.details!.causes = [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }];
+      throw err;
     }
   }
 

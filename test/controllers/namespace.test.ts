@@ -94,7 +94,7 @@ describe('namespace deletion', () => {
 
     const refused = await cp.kubectl.run(['create', 'configmap', 'late', '-n', 'doomed']);
     assert.notEqual(refused.code, 0);
-    assert.match(refused.stderr, /forbidden: unable to create new content in namespace doomed because it is being terminated/);
+    assert.match(refused.stderr, /configmaps "late" is forbidden: unable to create new content in namespace doomed because it is being terminated/);
     assert.equal(await namespaceExists('doomed'), true);
 
     await cp.kubectl.ok(['patch', 'pod', 'held', '-n', 'doomed', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);

@@ -10,7 +10,7 @@ import type { KeyValue, Store } from '../../store/types.js';
 import { CompactedError } from '../../store/types.js';
 import { decodeObject, encodeObject } from '../codec.js';
 import {
-  ApiError, OPTIMISTIC_LOCK_MESSAGE, alreadyExists, badRequest, conflict, forbidden, gone, invalid, notFound,
+  ApiError, OPTIMISTIC_LOCK_MESSAGE, alreadyExists, badRequest, conflict, gone, invalid, notFound,
 } from '../errors.js';
 import { matchesAll, type LabelRequirement } from '../selectors/label-selector.js';
 import { matchesFields, type FieldRequirement } from '../selectors/field-selector.js';
@@ -65,7 +65,7 @@ export interface RegistryContext {
   nowMs(): number;
   formatInvalid: InvalidFormatter;
   /** Checks the namespace exists and accepts new objects; throws ApiError otherwise. */
-  checkNamespaceForCreate(namespace: string): void | Promise<void>;
+  checkNamespaceForCreate(namespace: string, name: string): void | Promise<void>;
   /** Kind-specific create-time hooks (cluster IP allocation and the like). */
   beforeCreate?(strategy: KindStrategy, obj: KubeObject): void;
   /** The schema server-side apply merges and tracks ownership by (list types, merge keys). */
@@ -210,7 +210,7 @@ export class ResourceStore {
     this.ctx.beforeCreate?.(this.strategy, obj);
     this.throwIfInvalid(obj, this.strategy.validateCreate(obj));
     if (!(opts as OwnershipSettled).ownershipSettled) this.recordUpdate(obj, undefined, opts, '');
-    if (this.info.namespaced) await this.ctx.checkNamespaceForCreate(meta.namespace!);
+    if (this.info.namespaced) await this.ctx.checkNamespaceForCreate(meta.namespace!, meta.name ?? '');
     if (opts.dryRun) {
       const existing = await this.ctx.store.range(this.key(meta.namespace, meta.name!));
       if (existing.kvs.length > 0) throw alreadyExists(this.gr, meta.name!);
@@ -603,10 +603,6 @@ export class ResourceStore {
     if (nowMatches) return { type: 'ADDED', object: ev.object };
     if (wasMatching) return { type: 'DELETED', object: ev.object };
     return null;
-  }
-
-  forbiddenInTerminatingNamespace(namespace: string): ApiError {
-    return forbidden(this.gr, '', `unable to create new content in namespace ${namespace} because it is being terminated`);
   }
 }
 
