@@ -6,6 +6,7 @@ const benches = [
   ['store', ['--import', 'tsx', 'bench/store.bench.ts']],
   ['time', ['--expose-gc', '--import', 'tsx', 'bench/time.bench.ts']],
   ['api', ['--import', 'tsx', 'bench/api.bench.ts']],
+  ['scheduler', ['--import', 'tsx', 'bench/scheduler.bench.ts']],
 ];
 const only = process.argv.slice(2);
 let failed = false;
