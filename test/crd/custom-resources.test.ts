@@ -54,6 +54,17 @@ describe('CustomResourceDefinition', () => {
     assert.equal(await k.ok(['get', 'crontabs', '--field-selector', 'spec.image=other', '-o', 'name']), '');
   });
 
+  it('re-applies a changed custom resource with a merge patch and refuses strategic merge patches', async () => {
+    const changed = readFileSync('examples/crd/my-crontab.yaml', 'utf8').replace(/replicas: \d+/, 'replicas: 3');
+    assert.match(await k.ok(['apply', '-f', '-'], { input: changed }), /my-new-cron-object configured/);
+    assert.equal((await k.json(['get', 'ct', 'my-new-cron-object'])).spec.replicas, 3);
+    assert.match(await k.ok(['apply', '-f', '-'], { input: changed }), /my-new-cron-object unchanged/);
+    const refused = await k.fails(['patch', 'ct', 'my-new-cron-object', '-p', '{"spec":{"replicas":4}}']);
+    assert.match(refused, /application\/strategic-merge-patch\+json is not supported/);
+    const restored = readFileSync('examples/crd/my-crontab.yaml', 'utf8');
+    await k.ok(['apply', '-f', '-'], { input: restored });
+  });
+
   it('rejects objects violating the schema or the CEL rule with field causes', async () => {
     const stderr = await k.fails(['patch', 'ct', 'my-new-cron-object', '--type', 'merge', '-p', '{"spec":{"replicas":20}}']);
     assert.match(stderr, /spec: Invalid value: "object": replicas must not exceed maxReplicas/);

@@ -14,6 +14,7 @@ import type { DeleteOptions, ResourceStore } from '../registry/resource-store.js
 import { parseIncludeObject, partialObjectMetadata, successStatus, toTable, writeBody, writeJson } from './responses.js';
 import { serveWatch } from './watch-handler.js';
 import { parseDryRun, parseFieldValidation, parseListOptions } from './query.js';
+import { handleEviction } from './eviction.js';
 
 export const PATCH_TYPES = [
   'application/json-patch+json',
@@ -31,6 +32,8 @@ export interface RestDependencies {
   bookmarkIntervalMs: number;
   /** Runs fn after ms on the server's timing wheel; returns a cancel function. */
   schedule?(ms: number, fn: () => void): () => void;
+  /** Another resource's registry (pods/eviction reads PodDisruptionBudgets). */
+  registryFor?(group: string, version: string, plural: string): ResourceStore | undefined;
 }
 
 export class RestHandler {
@@ -56,6 +59,13 @@ export class RestHandler {
     if (sub === 'scale') return this.handleScale(req, res, ns, target.name!, method, query);
     if (sub === 'finalize' && this.info.kind === 'Namespace') return this.handleFinalize(req, res, target.name!, method, query);
     if (sub === 'binding' && this.info.kind === 'Pod' && this.info.group === '') return this.handleBinding(req, res, ns, target.name!, method, query);
+    if (sub === 'eviction' && this.info.kind === 'Pod' && this.info.group === '') {
+      return handleEviction(req, res, ns, target.name!, method, query, {
+        pods: this.registry,
+        budgets: this.deps.registryFor?.('policy', 'v1', 'poddisruptionbudgets'),
+        nowMs: () => this.deps.nowMs(),
+      });
+    }
     if (sub !== '' && !(sub === 'status' && this.info.hasStatus)) {
       throw notFound({ group: this.info.group, resource: `${this.info.plural}/${sub}` }, target.name!);
     }
@@ -166,6 +176,10 @@ export class RestHandler {
     if (mediaType(req.headers['content-type']) === APPLY_PATCH_TYPE) return this.apply(req, res, ns, name, subresource, query, shape);
     const type = mediaType(req.headers['content-type']) as PatchType;
     if (!PATCH_TYPES.includes(type)) throw unsupportedMediaType(type);
+    // Custom resources have no patch strategies: kube-apiserver refuses strategic merge patches for them.
+    if (type === 'application/strategic-merge-patch+json' && this.registry.strategy.openApiSchema) {
+      throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, ${APPLY_PATCH_TYPE}`);
+    }
     const patch = await readBody(req);
     let warnings: string[] = [];
     const updated = await this.registry.update(ns, name, (current) => {

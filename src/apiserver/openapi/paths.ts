@@ -27,6 +27,8 @@ export type PathItem = { parameters?: Parameter[] } & Partial<Record<'get' | 'pu
 export interface ResourceSchemas {
   object: string;
   list: string;
+  /** False for custom resources: they have no patch strategies, so strategic merge patch isn't offered (kubectl apply then sends merge patches). */
+  strategicMerge?: boolean;
 }
 
 const SCALE_SCHEMA = 'io.k8s.api.autoscaling.v1.Scale';
@@ -207,7 +209,10 @@ class ResourcePaths {
     if (this.can('patch')) {
       out.patch = this.operation('patch', this.operationId('patch', idSuffix), `partially update ${what}`, {
         parameters: queryParameters([...WRITE_PARAMETERS, 'force'], 'patch'),
-        requestBody: { content: content(PATCH_MEDIA_TYPES, `${META}Patch`), required: true },
+        requestBody: {
+          content: content(this.schemas.strategicMerge === false ? PATCH_MEDIA_TYPES.filter((t) => t !== 'application/strategic-merge-patch+json') : PATCH_MEDIA_TYPES, `${META}Patch`),
+          required: true,
+        },
         responses: okOrCreated,
       }, gvk);
     }

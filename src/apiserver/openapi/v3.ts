@@ -88,7 +88,8 @@ export function buildOpenApiV3(resources: ResourceInfo[], options: OpenApiV3Opti
       // A kind without a schema cannot be described (no $ref to point at);
       // kubectl then treats the server as not supporting fieldValidation for it.
       if (!object || !list) continue;
-      Object.assign(paths, resourcePaths(resource, { object, list }));
+      const custom = extraByGvk.has(`${group}/${version}/${resource.kind}`);
+      Object.assign(paths, resourcePaths(resource, { object, list, strategicMerge: !custom }));
     }
     const allSchemas = { ...componentSchemas(), ...extraSchemas };
     const document = {
