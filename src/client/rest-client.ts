@@ -15,6 +15,8 @@ export interface RestClientOptions extends ClusterAccess {
   timeoutMs?: number;
   /** Runs the request deadlines. Default: one shared wheel on the real clock. */
   wheel?: TimingWheel;
+  /** Accept any server certificate (kubectl's --insecure-skip-tls-verify). */
+  insecureSkipTlsVerify?: boolean;
 }
 
 export interface RequestOptions {
@@ -94,7 +96,7 @@ export class RestClient {
   constructor(private readonly options: RestClientOptions) {
     this.base = new URL(options.server);
     // Keep-alive: a controller or an elector sends small requests often.
-    this.agent = new Agent({ keepAlive: true, ca: options.caPem });
+    this.agent = new Agent({ keepAlive: true, ca: options.caPem, rejectUnauthorized: options.insecureSkipTlsVerify !== true });
     this.wheel = options.wheel ?? (sharedWheel ??= new TimingWheel());
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
