@@ -96,6 +96,37 @@ program
     }
   });
 
+program
+  .command('agent')
+  .description('run a node agent on this host, joining the server at --server (needs root, runc and the CNI plugins)')
+  .requiredOption('--server <url>', 'the k8ts server, e.g. https://10.0.0.1:6443')
+  .requiredOption('--token <token>', 'the cluster token (k8ts server\'s admin token)')
+  .option('--ca-file <file>', 'PEM of the server\'s CA')
+  .option('--insecure-skip-tls-verify', 'do not verify the server\'s certificate')
+  .option('--node-name <name>', 'the Node to register (default: the hostname)')
+  .option('--data-dir <dir>', 'where images, pods and logs live', join('.k8ts', 'agent'))
+  .option('--host-ip <ip>', 'the address the server reaches this agent on (default: the first non-loopback IPv4)')
+  .option('--bridge-name <name>', 'Linux bridge for pods', 'k8ts0')
+  .option('--cgroup-root <name>', 'top-level cgroup for pods', 'k8ts')
+  .option('--cluster-cidr <cidr>', 'range the node\'s podCIDR is carved from', '10.244.0.0/16')
+  .option('--port <port>', 'port of the agent\'s logs/exec endpoint (0 picks one)', parsePort, 10250)
+  .action(async (opts: Parameters<typeof import('../agent/agent-command.js').runAgent>[0]) => {
+    const { runAgent } = await import('../agent/agent-command.js');
+    let running: Awaited<ReturnType<typeof runAgent>>;
+    try {
+      running = await runAgent(opts, (line) => console.log(line));
+    } catch (err) {
+      console.error(`k8ts: ${(err as Error).message}`);
+      process.exit(1);
+    }
+    const shutdown = (signal: string) => {
+      console.log(JSON.stringify({ level: 'info', msg: 'shutting down', signal }));
+      running.stop().then(() => process.exit(0), () => process.exit(1));
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+
 const image = program.command('image').description('the node\'s image store (the agent\'s data dir)');
 const agentDataDirOption = ['--data-dir <dir>', 'the agent\'s data dir (k8ts server --agent keeps it in <server data dir>/agent)', join('.k8ts', 'agent')] as const;
 image

@@ -1,0 +1,101 @@
+// `k8ts agent` as its own process joining a `k8ts server` process that runs
+// no agent, over HTTPS with the cluster token: pods bound to its node run
+// under real runc, kubectl exec/logs reach them through the server, and an
+// agent killed with SIGKILL leaves its containers running for the next one
+// to adopt. Needs root, runc, the CNI plugins, docker-registry, umoci, skopeo.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadKubeconfig } from '../../src/client/kubeconfig.js';
+import { Kubectl, run, startServer, waitFor, type ServerProcess } from '../e2e/harness.js';
+import { buildBusyboxLayout, pushLayout, startRegistry, type TestRegistry } from './support/registry.js';
+import { startAgentProcess, type AgentProcess } from './support/agent-process.js';
+import { sweepHost } from './support/host-sweep.js';
+
+const NODE = 'remote-agent-e2e';
+const BRIDGE = `k8r${process.pid % 1_000_000}`;
+const CGROUP_ROOT = `k8ts-remote-${process.pid}`;
+let work: string;
+let registry: TestRegistry;
+let server: ServerProcess;
+let kubectl: Kubectl;
+let agent: AgentProcess | undefined;
+let agentArgs: string[];
+let image: string;
+
+before(async () => {
+  assert.equal(process.getuid?.(), 0, 'agent e2e tests need root');
+  work = mkdtempSync(join(tmpdir(), 'k8ts-remote-agent-'));
+  registry = await startRegistry();
+  await pushLayout(await buildBusyboxLayout(work), registry.host, 'busybox:1');
+  image = `${registry.host}/busybox:1`;
+  server = await startServer({ dataDir: join(work, 'server'), extraArgs: ['--store', 'memory'] });
+  kubectl = new Kubectl(server.kubeconfig);
+  const access = loadKubeconfig(server.kubeconfig);
+  writeFileSync(join(work, 'ca.pem'), access.caPem!);
+  agentArgs = ['--server', server.url, '--token', access.token!, '--ca-file', join(work, 'ca.pem'), '--node-name', NODE, '--data-dir', join(work, 'agent'),
+    '--host-ip', '127.0.0.1', '--port', '0', '--bridge-name', BRIDGE, '--cgroup-root', CGROUP_ROOT, '--cluster-cidr', '10.252.0.0/16'];
+  agent = await startAgentProcess(agentArgs);
+});
+
+after(async () => {
+  // While the agent still runs, deleting the pods tears them down through it (CNI DEL and all).
+  if (kubectl && agent?.child.exitCode === null) await kubectl.run(['delete', 'pods', '--all', '--wait=true', '--timeout=30s']).catch(() => undefined);
+  await agent?.stop();
+  if (work) await sweepHost({ workDir: work, runcRoots: [join(work, 'agent/run/runc')], cgroupRoot: CGROUP_ROOT, bridgeName: BRIDGE });
+  await server?.stop();
+  kubectl?.cleanup();
+  await registry?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+async function podJson(name: string): Promise<any> {
+  return kubectl.json(['get', 'pod', name]);
+}
+
+test('the remote agent registers its node, runs a pod and serves exec and logs through the server', async () => {
+  const node = await waitFor('node Ready', async () => {
+    const n = await kubectl.json(['get', 'node', NODE]);
+    return n.status?.conditions?.find((c: any) => c.type === 'Ready')?.status === 'True' ? n : undefined;
+  }, 20_000);
+  assert.match(node.spec.podCIDR, /^10\.252\.\d+\.0\/24$/);
+  await kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'remote' }, spec: {
+    nodeName: NODE, terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image, command: ['sh', '-c', 'echo started on $(hostname); exec sleep 3600'] }] } }) });
+  const p = await waitFor('pod Running', async () => {
+    const x = await podJson('remote');
+    return x.status?.phase === 'Running' ? x : undefined;
+  }, 60_000);
+  assert.match(p.status.podIP, /^10\.252\./);
+  assert.equal((await kubectl.ok(['exec', 'remote', '--', 'hostname'])).trim(), 'remote');
+  const r = await kubectl.run(['exec', 'remote', '--', 'sh', '-c', 'echo err >&2; exit 4']);
+  assert.equal(r.code, 4);
+  assert.match(r.stderr, /err/);
+  await waitFor('logs', async () => (await kubectl.ok(['logs', 'remote'])).trim() === 'started on remote', 10_000);
+});
+
+test('SIGKILL of the agent leaves containers running; a new agent adopts them with restartCount unchanged', async () => {
+  const before = await podJson('remote');
+  const containerId = before.status.containerStatuses[0].containerID.replace('k8ts://', '');
+  const runcRoot = join(work, 'agent/run/runc');
+  const pidOf = async () => Number(/"pid": (\d+)/.exec((await run('runc', ['--root', runcRoot, 'state', containerId])).stdout)?.[1]);
+  const pid = await pidOf();
+  assert.ok(pid > 0);
+  await agent!.kill();
+  // The container outlives its agent.
+  process.kill(pid, 0);
+  assert.equal(await pidOf(), pid);
+  agent = await startAgentProcess(agentArgs);
+  assert.match(agent.output(), /"adoptedContainers":1/);
+  // The new agent queued the adopted pod at its first sync, before this one: once this runs, that sync is done.
+  await kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'later' }, spec: {
+    nodeName: NODE, terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image, command: ['sleep', '3600'] }] } }) });
+  await waitFor('second pod Running', async () => (await podJson('later')).status?.phase === 'Running', 30_000);
+  const after = await podJson('remote');
+  assert.equal(after.status.phase, 'Running');
+  assert.equal(after.status.containerStatuses[0].restartCount, before.status.containerStatuses[0].restartCount);
+  assert.equal(after.status.containerStatuses[0].containerID, before.status.containerStatuses[0].containerID);
+  assert.equal(await pidOf(), pid);
+  assert.equal((await kubectl.ok(['exec', 'remote', '--', 'cat', '/proc/1/cmdline'])).replace(/\0/g, ' ').trim(), 'sleep 3600');
+});

@@ -1,0 +1,46 @@
+// Last-resort cleanup for agent tests, independent of any agent: kills every
+// process in the test's cgroup tree and every runc container under its data
+// dir, unmounts what lies under the work dir (namespace files, volumes),
+// deletes the bridge and removes the cgroup tree in every hierarchy. Safe to
+// run after a clean teardown (it finds nothing) and after a crash.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { removeCgroup } from '../../../src/agent/runtime/cgroup-paths.js';
+import { run } from '../../e2e/harness.js';
+
+export interface SweepTarget {
+  /** Everything the test created lives under this dir (agent data dirs included). */
+  workDir: string;
+  /** runc --root dirs to sweep (<agent data dir>/run/runc). */
+  runcRoots: string[];
+  cgroupRoot: string;
+  bridgeName: string;
+}
+
+export async function sweepHost(t: SweepTarget): Promise<void> {
+  for (const root of t.runcRoots) {
+    if (!existsSync(root)) continue;
+    for (const id of readdirSync(root)) {
+      await run('runc', ['--root', root, 'kill', id, 'KILL'], { timeoutMs: 10_000 }).catch(() => undefined);
+      await run('runc', ['--root', root, 'delete', '--force', id], { timeoutMs: 10_000 }).catch(() => undefined);
+    }
+  }
+  // Anything still in the test's cgroups (a supervisor shell, an exec) dies too.
+  const marker = `/${t.cgroupRoot}/`;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid)) {
+    try {
+      if (readFileSync(`/proc/${pid}/cgroup`, 'utf8').includes(marker)) process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  }
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m): m is string => !!m && m.startsWith(t.workDir));
+  for (const mp of mounts.sort().reverse()) await run('umount', ['-l', mp]).catch(() => undefined);
+  if (existsSync(join('/sys/class/net', t.bridgeName))) await run('ip', ['link', 'del', t.bridgeName]).catch(() => undefined);
+  // Killed processes leave their cgroups a moment later.
+  for (let i = 0; i < 50; i++) {
+    removeCgroup(`/${t.cgroupRoot}`);
+    if (!readdirSync('/sys/fs/cgroup').some((c) => existsSync(join('/sys/fs/cgroup', c, t.cgroupRoot)))) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
