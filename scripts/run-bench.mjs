@@ -7,6 +7,7 @@ const benches = [
   ['time', ['--expose-gc', '--import', 'tsx', 'bench/time.bench.ts']],
   ['api', ['--import', 'tsx', 'bench/api.bench.ts']],
   ['scheduler', ['--import', 'tsx', 'bench/scheduler.bench.ts']],
+  ['controllers', ['--import', 'tsx', 'bench/controllers.bench.ts']],
   ['agent', ['--import', 'tsx', 'bench/agent.bench.ts']],
 ];
 const only = process.argv.slice(2);
