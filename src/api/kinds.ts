@@ -5,6 +5,7 @@ import type { KindBehaviour, KindStrategy } from './strategy.js';
 import type { KubeObject } from './types.js';
 import { fieldSelectorValue } from './object-paths.js';
 import { podQosClass } from './pod-qos.js';
+import { addDefaultTolerationSeconds } from './admission/default-toleration-seconds.js';
 
 /** Kinds whose metadata.generation tracks spec changes in Kubernetes v1.32. */
 const GENERATION_TRACKING = new Set([
@@ -53,6 +54,7 @@ export function makeStrategy(info: ResourceInfo, behaviour: KindBehaviour): Kind
       behaviour.defaultObject(info.group, info.kind, obj);
     },
     prepareForCreate(obj) {
+      if (info.group === '' && info.kind === 'Pod') addDefaultTolerationSeconds(obj);
       const status = initialStatus(info, obj);
       if (status === undefined) delete obj.status;
       else obj.status = status;

@@ -94,7 +94,7 @@ export class ApiServer {
       fieldSchema: this.opts.fieldSchema,
     }, shared.cache);
     this.registries.set(key, registry);
-    this.handlers.set(key, new RestHandler(registry, { ...this.opts.rest, nowMs: this.nowMs }));
+    this.handlers.set(key, new RestHandler(registry, { ...this.opts.rest, nowMs: this.nowMs, registryFor: (g, v, p) => this.registry(g, v, p) }));
     // A replaced resource keeps its place in discovery.
     const at = replaced ? this.strategies.indexOf(replaced.strategy) : -1;
     if (at >= 0) this.strategies[at] = strategy;

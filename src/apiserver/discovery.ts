@@ -20,6 +20,7 @@ function subresourcesOf(r: ResourceInfo): SubresourceEntry[] {
   const subs: SubresourceEntry[] = [];
   if (r.kind === 'Namespace' && r.group === '') subs.push({ name: 'finalize', responseKind: own, verbs: SUBRESOURCE_VERBS.finalize! });
   if (r.kind === 'Pod' && r.group === '') subs.push({ name: 'binding', responseKind: { group: '', version: 'v1', kind: 'Binding' }, verbs: ['create'] });
+  if (r.kind === 'Pod' && r.group === '') subs.push({ name: 'eviction', responseKind: { group: 'policy', version: 'v1', kind: 'Eviction' }, verbs: ['create'] });
   if (r.scale) subs.push({ name: 'scale', responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, verbs: SUBRESOURCE_VERBS.scale! });
   if (r.hasStatus) subs.push({ name: 'status', responseKind: own, verbs: SUBRESOURCE_VERBS.status! });
   return subs;

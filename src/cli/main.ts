@@ -36,7 +36,15 @@ program
   .option('--leader-elect-retry-period <duration>', 'pause between attempts to acquire or renew', parseDuration, 2_000)
   .option('--agent', 'also run a node agent for this host (needs root, runc and the CNI plugins)')
   .option('--no-agent', 'run no node agent (the default for now)')
+  .option('--node-monitor-grace-period <duration>', 'how long a node Lease may go unrenewed before the node is marked Unknown', parseDuration, 40_000)
+  .option('--simulated-nodes <count>', 'run this many simulated nodes (they run nothing; change kube-system/k8ts-simulated-nodes data.count to resize)', (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number');
+    return n;
+  })
   .action(async (opts: {
+    nodeMonitorGracePeriod: number;
+    simulatedNodes?: number;
     agent?: boolean;
     dataDir: string;
     port: number;
@@ -57,6 +65,8 @@ program
         bindAddress: opts.bindAddress,
         storeBackend: opts.store,
         agent: opts.agent === true,
+        nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriod,
+        simulatedNodes: opts.simulatedNodes,
         leaderElection: {
           leaseDurationMs: opts.leaderElectLeaseDuration,
           renewDeadlineMs: opts.leaderElectRenewDeadline,

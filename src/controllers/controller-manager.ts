@@ -11,7 +11,7 @@ export class ControllerManager {
   private readonly informers: InformerFactory;
   private readonly controllers: Controller[];
 
-  constructor(client: ApiClient, wheel: TimingWheel, log: (fields: Record<string, unknown>) => void = () => {}, factories = CONTROLLERS) {
+  constructor(client: ApiClient, wheel: TimingWheel, log: (fields: Record<string, unknown>) => void = () => {}, factories = CONTROLLERS, settings: Pick<ControllerContext, 'nodeMonitorGracePeriodMs'> = {}) {
     this.informers = new InformerFactory(client, wheel);
     const ctx: ControllerContext = {
       client,
@@ -20,6 +20,7 @@ export class ControllerManager {
       clock: wheel.clock,
       recorder: makeRecorderFactory(client, wheel.clock),
       log,
+      ...settings,
     };
     this.controllers = factories.map((make) => make(ctx));
   }

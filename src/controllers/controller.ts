@@ -16,6 +16,8 @@ export interface ControllerContext {
   clock: Clock;
   recorder(component: string): EventRecorder;
   log(fields: Record<string, unknown>): void;
+  /** How long a node Lease may go unrenewed before the node is Unknown (--node-monitor-grace-period; default 40 s). */
+  nodeMonitorGracePeriodMs?: number;
 }
 
 export interface Controller {

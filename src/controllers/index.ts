@@ -11,6 +11,9 @@ import { CronJobController } from './cronjob/cronjob-controller.js';
 import { EndpointsController } from './endpoints/endpoint-controller.js';
 import { EndpointSliceController } from './endpoints/endpointslice-controller.js';
 import { ServiceAccountController } from './serviceaccount/service-account-controller.js';
+import { NodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.js';
+import { TaintEvictionController } from './nodelifecycle/taint-eviction-controller.js';
+import { DisruptionController } from './disruption/disruption-controller.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 
 export const CONTROLLERS: ((ctx: ControllerContext) => Controller)[] = [
@@ -25,5 +28,8 @@ export const CONTROLLERS: ((ctx: ControllerContext) => Controller)[] = [
   (ctx) => new EndpointsController(ctx),
   (ctx) => new EndpointSliceController(ctx),
   (ctx) => new ServiceAccountController(ctx),
+  (ctx) => new NodeLifecycleController(ctx),
+  (ctx) => new TaintEvictionController(ctx),
+  (ctx) => new DisruptionController(ctx),
   (ctx) => new Scheduler(ctx),
 ];

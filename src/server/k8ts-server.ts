@@ -21,6 +21,7 @@ import { runControllersWhileLeading } from './controller-leadership.js';
 import { PodStreamProxy, PodStreamRoutes } from '../apiserver/pod-streams.js';
 import { AgentUnavailableError, NodeAgent, type AgentOptions } from '../agent/agent.js';
 import { join } from 'node:path';
+import { SimulatedNodePool, type SimulatedNodePoolOptions } from '../simulated/simulated-node-pool.js';
 
 export interface ServerOptions {
   dataDir: string;
@@ -40,6 +41,13 @@ export interface ServerOptions {
    * server logs why and carries on without a node.
    */
   agent?: boolean | Omit<Partial<AgentOptions>, 'client' | 'wheel' | 'token'>;
+  /** --node-monitor-grace-period: how long a node Lease may go unrenewed before the node is Unknown (default 40 s). */
+  nodeMonitorGracePeriodMs?: number;
+  /**
+   * Run simulated nodes (src/simulated): the count is written to the
+   * kube-system/k8ts-simulated-nodes ConfigMap, which the pool follows at run time.
+   */
+  simulatedNodes?: number | ({ count: number } & Omit<SimulatedNodePoolOptions, 'client' | 'wheel'>);
 }
 
 export interface RunningServer {
@@ -54,6 +62,8 @@ export interface RunningServer {
   wheel: TimingWheel;
   /** The in-process node agent, when it runs. */
   agent?: NodeAgent;
+  /** The simulated nodes, when they run. */
+  simulatedNodes?: SimulatedNodePool;
   close(): Promise<void>;
 }
 
@@ -145,7 +155,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       wheel: electionWheel,
       timings: opts.leaderElection,
       work: () => [
-        ...(opts.controllers === false ? [] : [new ControllerManager(client, wheel, (fields) => log(JSON.stringify({ level: 'info', ...fields })))]),
+        ...(opts.controllers === false ? [] : [new ControllerManager(client, wheel, (fields) => log(JSON.stringify({ level: 'info', ...fields })), undefined, { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs })]),
       ],
       log,
     });
@@ -163,6 +173,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         agent = undefined;
       }
     }
+    let simulatedNodes: SimulatedNodePool | undefined;
+    if (opts.simulatedNodes !== undefined) {
+      const { count, ...poolOpts } = typeof opts.simulatedNodes === 'number' ? { count: opts.simulatedNodes } : opts.simulatedNodes;
+      simulatedNodes = new SimulatedNodePool({ log: (fields) => log(JSON.stringify(fields)), ...poolOpts, client, wheel });
+      await simulatedNodes.start();
+      await simulatedNodes.setCount(count);
+    }
     writeFileSync(dataDir.kubeconfigPath, adminKubeconfig(url, pki.caPem, token), { mode: 0o600 });
     log(JSON.stringify({ level: 'info', msg: 'k8ts server ready', url, kubeconfig: dataDir.kubeconfigPath }));
     const openStoreRef = store;
@@ -177,9 +194,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       client,
       wheel,
       agent,
+      simulatedNodes,
       close() {
         closing ??= (async () => {
           await agent?.stop();
+          await simulatedNodes?.stop();
           // First, while the API still answers: stop the controllers and release the Lease.
           await leadership.stop();
           electionWheel.close();
