@@ -13,7 +13,7 @@ import type { ContainerRecord, ContainerRuntime } from '../runtime/container-run
 import { streamLog } from './log-reader.js';
 import { CHANNEL, chooseProtocol, errorStatus, exitStatus, frame } from './channel-protocol.js';
 import { renderRecord } from './log-reader.js';
-import { resizeChildTty } from './tty-resize.js';
+import { TtyResizer } from './tty-resize.js';
 
 export interface AgentStreamServerOptions {
   token: string;
@@ -137,15 +137,15 @@ export class AgentStreamServer {
     child.stdout!.on('data', (d: Buffer) => send(CHANNEL.stdout, d));
     child.stderr!.on('data', (d: Buffer) => send(tty ? CHANNEL.stdout : CHANNEL.stderr, d));
     child.stdin!.on('error', () => undefined);
+    const resizer = tty && child.pid ? new TtyResizer(child.pid) : undefined;
     ws.on('message', (data: Buffer) => {
       const channel = data[0];
       const body = data.subarray(1);
       if (channel === CHANNEL.stdin) child.stdin!.write(body);
       else if (channel === CHANNEL.close && body[0] === CHANNEL.stdin) child.stdin!.end();
-      else if (channel === CHANNEL.resize && tty && child.pid) {
+      else if (channel === CHANNEL.resize && resizer) {
         const size = JSON.parse(body.toString()) as { Width: number; Height: number };
-        // script(1)'s pty is runc's stdin; resizing it sends SIGWINCH, which runc passes on to the container's pty.
-        void resizeChildTty(child.pid, size.Width, size.Height);
+        resizer.resize(size.Width, size.Height);
       }
     });
     ws.on('close', () => {

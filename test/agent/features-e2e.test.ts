@@ -1,0 +1,195 @@
+// End to end, the agent's features beyond the basics, driven by the real
+// kubectl against an in-process server with its agent: `logs -f` streaming,
+// `exec -it` through a real pty (with the terminal's size), configMap/secret/
+// downwardAPI volumes and env references, init containers, and a private
+// image behind htpasswd pulled with an imagePullSecret.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, type RunningServer } from '../../src/server/k8ts-server.js';
+import { Kubectl, KUBECTL, run, waitFor } from '../e2e/harness.js';
+import { buildBusyboxLayout, pushLayout, startRegistry, type TestRegistry } from './support/registry.js';
+import { sweepHost } from './support/host-sweep.js';
+
+const NODE = 'agent-features';
+const BRIDGE = `k8f${process.pid % 1_000_000}`;
+const CGROUP_ROOT = `k8ts-features-${process.pid}`;
+let server: RunningServer;
+let kubectl: Kubectl;
+let registry: TestRegistry;
+let privateRegistry: TestRegistry;
+let work: string;
+let image: string;
+
+before(async () => {
+  assert.equal(process.getuid?.(), 0, 'agent e2e tests need root');
+  work = mkdtempSync(join(tmpdir(), 'k8ts-agent-features-'));
+  // bcrypt for the registry's htpasswd, from Python's crypt (no htpasswd tool needed).
+  const hash = (await run('python3', ['-c', 'import crypt; print(crypt.crypt("s3cret", crypt.mksalt(crypt.METHOD_BLOWFISH)))'])).stdout.trim();
+  assert.match(hash, /^\$2[aby]\$/, 'bcrypt hash');
+  [registry, privateRegistry] = await Promise.all([startRegistry(), startRegistry({ htpasswd: { user: 'puller', bcryptHash: hash } })]);
+  const layout = await buildBusyboxLayout(work);
+  await Promise.all([pushLayout(layout, registry.host, 'busybox:1'), pushLayout(layout, privateRegistry.host, 'private/busybox:1', { creds: 'puller:s3cret' })]);
+  image = `${registry.host}/busybox:1`;
+  server = await startServer({
+    dataDir: join(work, 'server'), port: 0, bindAddress: '127.0.0.1', storeBackend: 'memory',
+    agent: { nodeName: NODE, hostIp: '127.0.0.1', bridgeName: BRIDGE, cgroupRoot: CGROUP_ROOT, clusterCidr: '10.254.0.0/16',
+      imagePullBackOff: { initialMs: 500, maxMs: 2000 }, resyncMs: 500 },
+  });
+  assert.ok(server.agent, 'the node agent started');
+  kubectl = new Kubectl(server.kubeconfigPath);
+});
+
+after(async () => {
+  if (kubectl) await kubectl.run(['delete', 'pods', '--all', '--wait=true', '--timeout=30s']).catch(() => undefined);
+  await server?.agent?.teardownNode().catch(() => undefined);
+  await server?.close();
+  if (work) await sweepHost({ workDir: work, runcRoots: [join(work, 'server/agent/run/runc')], cgroupRoot: CGROUP_ROOT, bridgeName: BRIDGE });
+  kubectl?.cleanup();
+  await registry?.stop();
+  await privateRegistry?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+function pod(name: string, spec: Record<string, unknown>, labels: Record<string, string> = {}): string {
+  return JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels }, spec: { nodeName: NODE, terminationGracePeriodSeconds: 1, ...spec } });
+}
+
+async function podJson(name: string): Promise<any> {
+  return kubectl.json(['get', 'pod', name]);
+}
+
+async function running(name: string): Promise<any> {
+  return waitFor(`${name} Running`, async () => {
+    const p = await podJson(name);
+    return p.status?.phase === 'Running' ? p : undefined;
+  }, 60_000);
+}
+
+test('kubectl logs -f streams each line as the container prints it', async () => {
+  // The container prints one line per message written to its fifo: the test decides when lines appear.
+  await kubectl.ok(['apply', '-f', '-'], { input: pod('talker', { containers: [{ name: 'c', image, command: ['sh', '-c', 'mkfifo /tmp/f; echo first; while true; do read x < /tmp/f; echo got $x; done'] }] }) });
+  await running('talker');
+  const follower = spawn(KUBECTL, ['--kubeconfig', server.kubeconfigPath, '--cache-dir', kubectl.cacheDir, 'logs', '-f', 'talker'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  follower.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  try {
+    await waitFor('first line', () => out === 'first\n', 15_000);
+    await kubectl.ok(['exec', 'talker', '--', 'sh', '-c', 'echo one > /tmp/f']);
+    await waitFor('streamed line one', () => out === 'first\ngot one\n', 15_000);
+    await kubectl.ok(['exec', 'talker', '--', 'sh', '-c', 'echo two > /tmp/f']);
+    await waitFor('streamed line two', () => out === 'first\ngot one\ngot two\n', 15_000);
+    assert.equal(follower.exitCode, null, 'logs -f is still following');
+  } finally {
+    follower.kill('SIGKILL');
+  }
+});
+
+// Runs a command on a pty of the given size (python3's pty module), feeding
+// each input once the output so far contains its trigger; prints the output.
+const PTY_DRIVER = `
+import os, pty, sys, json, struct, fcntl, termios, select, time
+rows, cols, steps, argv = json.loads(sys.argv[1])
+pid, fd = pty.fork()
+if pid == 0:
+    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack('HHHH', rows, cols, 0, 0))
+    os.execvp(argv[0], argv)
+out = b''
+deadline = time.time() + 30
+while time.time() < deadline:
+    while steps and steps[0][0].encode() in out:
+        os.write(fd, steps.pop(0)[1].encode())
+    r, _, _ = select.select([fd], [], [], 0.2)
+    if fd in r:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors='replace'))
+sys.exit(os.waitstatus_to_exitcode(status))
+`;
+
+test('kubectl exec -it runs an interactive shell on a pty with the terminal\'s size', async () => {
+  await kubectl.ok(['apply', '-f', '-'], { input: pod('shell', { containers: [{ name: 'c', image, command: ['sleep', '3600'] }] }) });
+  await running('shell');
+  const argv = [KUBECTL, '--kubeconfig', server.kubeconfigPath, '--cache-dir', kubectl.cacheDir, 'exec', '-it', 'shell', '--', 'sh'];
+  const steps = [['# ', 'stty size; tty; echo sum=$((6*7))\r'], ['sum=42', 'exit 7\r']];
+  const r = await run('python3', ['-c', PTY_DRIVER, JSON.stringify([33, 101, steps, argv])], { timeoutMs: 45_000 });
+  assert.match(r.stdout, /33 101/, `the container's terminal has kubectl's size:\n${r.stdout}`);
+  assert.match(r.stdout, /\/dev\/pts\/\d+/, 'stdin is a terminal inside');
+  assert.match(r.stdout, /sum=42/);
+  assert.equal(r.code, 7, `exit status passes through:\n${r.stdout}${r.stderr}`);
+});
+
+test('configMap, secret and downwardAPI volumes, env from refs and envFrom, init containers', async () => {
+  await kubectl.ok(['create', 'configmap', 'settings', '--from-literal=greeting=hello', '--from-literal=mode=fast']);
+  await kubectl.ok(['create', 'secret', 'generic', 'creds', '--from-literal=password=pa55']);
+  await kubectl.ok(['apply', '-f', '-'], { input: pod('configured', {
+    initContainers: [{ name: 'init', image, command: ['sh', '-c', 'echo prepared by init > /work/state'], volumeMounts: [{ name: 'work', mountPath: '/work' }] }],
+    containers: [{
+      name: 'c', image, command: ['sleep', '3600'],
+      env: [
+        { name: 'GREETING', valueFrom: { configMapKeyRef: { name: 'settings', key: 'greeting' } } },
+        { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } },
+        { name: 'MY_POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+        { name: 'MY_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+      ],
+      envFrom: [{ prefix: 'CFG_', configMapRef: { name: 'settings' } }],
+      volumeMounts: [
+        { name: 'cfg', mountPath: '/etc/cfg' }, { name: 'sec', mountPath: '/etc/sec', readOnly: true },
+        { name: 'meta', mountPath: '/etc/meta' }, { name: 'work', mountPath: '/work' },
+      ],
+    }],
+    volumes: [
+      { name: 'cfg', configMap: { name: 'settings' } },
+      { name: 'sec', secret: { secretName: 'creds', items: [{ key: 'password', path: 'db/pw', mode: 0o400 }] } },
+      { name: 'meta', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
+      { name: 'work', emptyDir: {} },
+    ],
+  }, { tier: 'gold' }) });
+  const p = await running('configured');
+  assert.equal(p.status.initContainerStatuses[0].state.terminated.reason, 'Completed');
+  const env = await kubectl.ok(['exec', 'configured', '--', 'env']);
+  for (const line of ['GREETING=hello', 'PASSWORD=pa55', 'MY_POD=configured', `MY_IP=${p.status.podIP}`, 'CFG_greeting=hello', 'CFG_mode=fast']) {
+    assert.ok(env.split('\n').includes(line), `${line} in\n${env}`);
+  }
+  assert.equal(await kubectl.ok(['exec', 'configured', '--', 'cat', '/etc/cfg/greeting']), 'hello');
+  assert.equal(await kubectl.ok(['exec', 'configured', '--', 'cat', '/etc/sec/db/pw']), 'pa55');
+  assert.equal((await kubectl.ok(['exec', 'configured', '--', 'stat', '-L', '-c', '%a', '/etc/sec/db/pw'])).trim(), '400');
+  assert.equal(await kubectl.ok(['exec', 'configured', '--', 'cat', '/etc/meta/labels']), 'tier="gold"');
+  assert.equal(await kubectl.ok(['exec', 'configured', '--', 'cat', '/work/state']), 'prepared by init\n');
+  // A configMap change reaches the mounted files (env stays as it was at start, as in Kubernetes).
+  await kubectl.ok(['patch', 'configmap', 'settings', '--type=merge', '-p', '{"data":{"greeting":"bonjour"}}']);
+  await waitFor('updated configMap file', async () => (await kubectl.ok(['exec', 'configured', '--', 'cat', '/etc/cfg/greeting'])) === 'bonjour', 20_000);
+
+  // A missing key is the pod's problem, reported as CreateContainerConfigError.
+  await kubectl.ok(['apply', '-f', '-'], { input: pod('misconfigured', { containers: [{ name: 'c', image, command: ['sleep', '3600'],
+    env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'settings', key: 'absent' } } }] }] }) });
+  const waiting = await waitFor('CreateContainerConfigError', async () => {
+    const w = (await podJson('misconfigured')).status?.containerStatuses?.[0]?.state?.waiting;
+    return w?.reason === 'CreateContainerConfigError' ? w : undefined;
+  }, 30_000);
+  assert.match(waiting.message, /absent/);
+});
+
+test('a private image fails to pull without credentials and pulls with an imagePullSecret', async () => {
+  const privateImage = `${privateRegistry.host}/private/busybox:1`;
+  await kubectl.ok(['apply', '-f', '-'], { input: pod('no-creds', { containers: [{ name: 'c', image: privateImage, command: ['sleep', '3600'] }] }) });
+  const waiting = await waitFor('ImagePullBackOff', async () => {
+    const w = (await podJson('no-creds')).status?.containerStatuses?.[0]?.state?.waiting;
+    return w?.reason === 'ImagePullBackOff' || w?.reason === 'ErrImagePull' ? w : undefined;
+  }, 30_000);
+  assert.match(waiting.message, /requires credentials|unauthorized|401/i);
+  await kubectl.ok(['create', 'secret', 'docker-registry', 'pull', `--docker-server=${privateRegistry.host}`, '--docker-username=puller', '--docker-password=s3cret']);
+  await kubectl.ok(['apply', '-f', '-'], { input: pod('with-creds', { imagePullSecrets: [{ name: 'pull' }], containers: [{ name: 'c', image: privateImage, command: ['sleep', '3600'] }] }) });
+  const p = await running('with-creds');
+  assert.equal(p.status.containerStatuses[0].image, privateImage);
+  assert.equal((await kubectl.ok(['exec', 'with-creds', '--', 'echo', 'pulled'])).trim(), 'pulled');
+});
