@@ -9,6 +9,7 @@ const benches = [
   ['scheduler', ['--import', 'tsx', 'bench/scheduler.bench.ts']],
   ['controllers', ['--import', 'tsx', 'bench/controllers.bench.ts']],
   ['agent', ['--import', 'tsx', 'bench/agent.bench.ts']],
+  ['cluster', ['--import', 'tsx', 'bench/cluster.bench.ts']],
 ];
 const only = process.argv.slice(2);
 let failed = false;
