@@ -27,6 +27,7 @@ import { NodeStatusReporter, defaultNodeName } from './node/node-status.js';
 import { NodeLease } from './node/node-lease.js';
 import { AgentStreamServer } from './streaming/agent-server.js';
 import type { BackOffOptions } from './runtime/backoff.js';
+import { PodMetrics } from './metrics/pod-metrics.js';
 
 export interface AgentOptions {
   client: ApiClient;
@@ -51,6 +52,8 @@ export interface AgentOptions {
   /** Period of the full resync (adopted containers' exits, configMap/secret volumes). */
   resyncMs?: number;
   workers?: number;
+  /** Period of the cgroup CPU/memory sampling behind `metrics` (default 10 s). */
+  metricsPeriodMs?: number;
   log?: (fields: Record<string, unknown>) => void;
 }
 
@@ -70,6 +73,8 @@ export class NodeAgent {
   readonly runtime: ContainerRuntime;
   readonly imageStore: ImageStore;
   readonly namespaces: PodNamespaces;
+  /** Per-pod and per-container CPU and memory, from cgroups. */
+  readonly metrics: PodMetrics;
   private readonly queue: WorkQueue;
   private informer: Informer | undefined;
   private podSync: PodSync | undefined;
@@ -88,6 +93,7 @@ export class NodeAgent {
     this.imageStore = new ImageStore(join(opts.dataDir, 'images'));
     this.runtime = new ContainerRuntime(join(opts.dataDir, 'pods'), join(opts.dataDir, 'logs'), new Runc(join(opts.dataDir, 'run', 'runc')));
     this.namespaces = new PodNamespaces(join(opts.dataDir, 'run', 'ns'));
+    this.metrics = new PodMetrics(this.runtime, opts.wheel, opts.metricsPeriodMs);
     this.queue = new WorkQueue(opts.wheel, { baseDelayMs: 200, maxDelayMs: 30_000 });
   }
 
@@ -158,6 +164,7 @@ export class NodeAgent {
       this.resyncTimer = o.wheel.schedule(o.resyncMs ?? 2000, resync);
     };
     this.resyncTimer = o.wheel.schedule(o.resyncMs ?? 2000, resync);
+    this.metrics.start();
   }
 
   /** Removes what belongs to pods no longer bound here (deleted while the agent was down). */
@@ -196,6 +203,7 @@ export class NodeAgent {
     this.informer?.stop();
     this.queue.shutdown();
     this.lease?.stop();
+    this.metrics.stop();
     if (this.statusTimer !== undefined) this.opts.wheel.cancel(this.statusTimer);
     if (this.resyncTimer !== undefined) this.opts.wheel.cancel(this.resyncTimer);
     await this.streams?.close();

@@ -193,3 +193,26 @@ test('a private image fails to pull without credentials and pulls with an imageP
   assert.equal(p.status.containerStatuses[0].image, privateImage);
   assert.equal((await kubectl.ok(['exec', 'with-creds', '--', 'echo', 'pulled'])).trim(), 'pulled');
 });
+
+test('per-pod CPU and memory from cgroups: a busy loop shows as about a core', async () => {
+  await kubectl.ok(['apply', '-f', '-'], { input: pod('burner', { containers: [{ name: 'spin', image, command: ['sh', '-c', 'while :; do :; done'] }] }) });
+  await running('burner');
+  const metrics = server.agent!.metrics;
+  // Sample a few windows: the busy loop's rate must show, whatever the window length.
+  const usage = await waitFor('CPU usage of the busy pod', () => {
+    metrics.sample();
+    const p = metrics.pod('default', 'burner');
+    return p && p.windowMs >= 100 && p.cpuUsageNanoCores > 0.5e9 ? p : undefined;
+  }, 20_000, 200);
+  assert.equal(usage.containers.length, 1);
+  assert.equal(usage.containers[0]!.name, 'spin');
+  assert.ok(usage.containers[0]!.cpuUsageNanoCores > 0.5e9, `container rate ${usage.containers[0]!.cpuUsageNanoCores}`);
+  assert.ok(usage.cpuUsageNanoCores < 1.5e9, `one busy loop is at most about one core: ${usage.cpuUsageNanoCores}`);
+  assert.ok(usage.memoryWorkingSetBytes > 0 && usage.memoryWorkingSetBytes < 64 * 1024 * 1024, `working set ${usage.memoryWorkingSetBytes}`);
+  // An idle pod next to it stays near zero.
+  const idle = metrics.pod('default', 'shell');
+  assert.ok(idle && idle.cpuUsageNanoCores < 0.1e9, `idle pod ${idle?.cpuUsageNanoCores}`);
+  await kubectl.ok(['delete', 'pod', 'burner', '--wait=true', '--timeout=30s']);
+  metrics.sample();
+  assert.equal(metrics.pod('default', 'burner'), undefined);
+});
