@@ -8,7 +8,9 @@
 //  - the agent idle with those 100 pods running: RSS (VmRSS) and CPU
 //    (utime+stime over a window), from /proc/<agent pid>. Target < 100 MB.
 // Everything is deleted and swept at the end, whatever happens.
-import { readFileSync, writeFileSync } from 'node:fs';
+// BENCH_PODS, BENCH_IDLE_MS, BENCH_COMPILED=1 (bin/k8ts.js on dist/) and
+// BENCH_AGENT_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") tune a run.
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { KubeObject } from '../src/api/types.js';
@@ -79,7 +81,7 @@ async function main(): Promise<void> {
     writeFileSync(join(work, 'ca.pem'), access.caPem!);
     agent = await startAgentProcess(['--server', server.url, '--token', access.token!, '--ca-file', join(work, 'ca.pem'), '--node-name', NODE,
       '--data-dir', join(work, 'agent'), '--host-ip', '127.0.0.1', '--port', '0', '--bridge-name', BRIDGE, '--cgroup-root', CGROUP_ROOT, '--cluster-cidr', '10.253.0.0/16'],
-    { compiled: process.env.BENCH_COMPILED === '1' });
+    { compiled: process.env.BENCH_COMPILED === '1', nodeArgs: process.env.BENCH_AGENT_NODE_ARGS?.split(' ').filter(Boolean) });
     const agentPid = agent.child.pid!;
     client = new HttpsClient({ ...access, timeoutMs: 30_000 });
     const c = client;
@@ -137,6 +139,9 @@ async function main(): Promise<void> {
         const pods = await client.list(RESOURCES.pods, 'default');
         await Promise.all(pods.items.map((p) => client!.delete(RESOURCES.pods, 'default', p.metadata.name!, { gracePeriodSeconds: 0 }).catch(() => undefined)));
         await waitFor('pods gone', async () => (await client!.list(RESOURCES.pods, 'default')).items.length === 0, 120_000, 200);
+        // Deleted with grace 0, the objects go at once; the agent then tears the containers down.
+        const runcRoot = join(work, 'agent/run/runc');
+        await waitFor('containers removed by the agent', () => !existsSync(runcRoot) || readdirSync(runcRoot).length === 0, 120_000, 200);
       } catch (err) {
         console.error(`cleanup through the agent failed (the sweep follows): ${String(err)}`);
       }

@@ -3,7 +3,7 @@
 // under <nsDir>/<pod uid>/, which every container of the pod joins by path.
 // They outlive the agent (so a restarted agent adopts running pods) and go
 // away only when unmounted.
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync, readFileSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runTool } from '../exec-file.js';
 
@@ -31,8 +31,9 @@ export class PodNamespaces {
     return join(this.nsDir, podUid, ns);
   }
 
+  /** Every shared namespace is pinned. Runs on each sync of each pod, so it asks statfs, not /proc/self/mountinfo. */
   exists(podUid: string): boolean {
-    return SHARED.every((ns) => isMountPoint(this.path(podUid, ns)));
+    return SHARED.every((ns) => isNamespaceMount(this.path(podUid, ns)));
   }
 
   /** Creates the pod's namespaces (network unless hostNetwork) and sets its hostname. */
@@ -73,6 +74,17 @@ export class PodNamespaces {
 }
 
 /** Whether `path` is a mount point, from /proc/self/mountinfo. */
+const NSFS_MAGIC = 0x6e736673;
+
+/** A namespace file bind-mounted at `path` (statfs sees nsfs; an unmounted placeholder is a plain file). */
+export function isNamespaceMount(path: string): boolean {
+  try {
+    return statfsSync(path).type === NSFS_MAGIC;
+  } catch {
+    return false;
+  }
+}
+
 export function isMountPoint(path: string): boolean {
   const escaped = path.replace(/\\/g, '\\134').replace(/ /g, '\\040');
   for (const line of readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {

@@ -11,9 +11,9 @@ export interface AgentProcess {
   kill(): Promise<void>;
 }
 
-export async function startAgentProcess(args: string[], opts: { timeoutMs?: number; compiled?: boolean } = {}): Promise<AgentProcess> {
+export async function startAgentProcess(args: string[], opts: { timeoutMs?: number; compiled?: boolean; nodeArgs?: string[] } = {}): Promise<AgentProcess> {
   const entry = opts.compiled ? [resolve('bin/k8ts.js')] : ['--import', 'tsx', resolve('src/cli/main.ts')];
-  const child = spawn(process.execPath, [...entry, 'agent', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...entry, 'agent', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));

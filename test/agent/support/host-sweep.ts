@@ -3,10 +3,10 @@
 // dir, unmounts what lies under the work dir (namespace files, volumes),
 // deletes the bridge and removes the cgroup tree in every hierarchy. Safe to
 // run after a clean teardown (it finds nothing) and after a crash.
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeCgroup } from '../../../src/agent/runtime/cgroup-paths.js';
-import { run } from '../../e2e/harness.js';
 
 export interface SweepTarget {
   /** Everything the test created lives under this dir (agent data dirs included). */
@@ -15,6 +15,22 @@ export interface SweepTarget {
   runcRoots: string[];
   cgroupRoot: string;
   bridgeName: string;
+}
+
+/** Runs a tool, ignoring its output and failure (no stdin: nothing to EPIPE on). */
+function run(cmd: string, args: string[], _opts?: { timeoutMs?: number }): Promise<void> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: 'ignore' });
+    const timer = setTimeout(() => child.kill('SIGKILL'), _opts?.timeoutMs ?? 10_000);
+    child.once('error', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 export async function sweepHost(t: SweepTarget): Promise<void> {
