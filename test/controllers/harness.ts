@@ -7,6 +7,9 @@ import { RESOURCES } from '../../src/client/api-client.js';
 import type { LoopbackClient } from '../../src/client/loopback-client.js';
 import type { KubeObject } from '../../src/api/types.js';
 import type { Clock } from '../../src/time/clock.js';
+import type { ApiClient } from '../../src/client/api-client.js';
+import { ControllerManager } from '../../src/controllers/controller-manager.js';
+import type { Controller, ControllerContext } from '../../src/controllers/controller.js';
 import { rfc3339 } from '../../src/apiserver/registry/names.js';
 import { Kubectl, removeDir, tempDir } from '../e2e/harness.js';
 
@@ -18,9 +21,28 @@ export interface ControlPlane {
   close(): Promise<void>;
 }
 
-export async function startControlPlane(opts: { clock?: Clock } = {}): Promise<ControlPlane> {
+export type ControllerFactory = (ctx: ControllerContext) => Controller;
+
+export interface ControlPlaneOptions {
+  clock?: Clock;
+  /**
+   * Run only these controllers (instead of all of k8ts server's), so a test of
+   * one controller isn't disturbed by the others managing what it builds by hand.
+   */
+  controllers?: ControllerFactory[];
+  /** Wraps the client the selected controllers use (e.g. to count or delay calls). */
+  wrapClient?: (client: ApiClient) => ApiClient;
+}
+
+export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const dataDir = tempDir('k8ts-ctrl-');
-  const server = await startServer({ dataDir, port: 0, bindAddress: '127.0.0.1', storeBackend: 'memory', clock: opts.clock });
+  const server = await startServer({ dataDir, port: 0, bindAddress: '127.0.0.1', storeBackend: 'memory', clock: opts.clock, controllers: opts.controllers === undefined });
+  let manager: ControllerManager | undefined;
+  if (opts.controllers) {
+    const controllerClient = opts.wrapClient ? opts.wrapClient(server.client) : server.client;
+    manager = new ControllerManager(controllerClient, server.wheel, () => {}, opts.controllers);
+    await manager.start();
+  }
   const kubectl = new Kubectl(server.kubeconfigPath);
   const kubelet = new SimulatedKubelet(server.client, () => server.wheel.clock.wallMs());
   return {
@@ -30,6 +52,7 @@ export async function startControlPlane(opts: { clock?: Clock } = {}): Promise<C
     kubelet,
     async close() {
       kubelet.stop();
+      manager?.stop();
       await server.close();
       kubectl.cleanup();
       removeDir(dataDir);
