@@ -70,18 +70,21 @@ async function running(name: string): Promise<any> {
 }
 
 test('kubectl logs -f streams each line as the container prints it', async () => {
-  // The container prints one line per message written to its fifo: the test decides when lines appear.
-  await kubectl.ok(['apply', '-f', '-'], { input: pod('talker', { containers: [{ name: 'c', image, command: ['sh', '-c', 'mkfifo /tmp/f; echo first; while true; do read x < /tmp/f; echo got $x; done'] }] }) });
+  // The container prints "got N" once /tmp/goN exists: the test decides when lines appear.
+  await kubectl.ok(['apply', '-f', '-'], { input: pod('talker', { containers: [{ name: 'c', image, command: ['sh', '-c', 'echo first; i=1; while true; do if [ -e /tmp/go$i ]; then echo got $i; i=$((i+1)); fi; sleep 0.05; done'] }] }) });
   await running('talker');
   const follower = spawn(KUBECTL, ['--kubeconfig', server.kubeconfigPath, '--cache-dir', kubectl.cacheDir, 'logs', '-f', 'talker'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   follower.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const expectOut = (what: string, want: string) => waitFor(what, () => out === want, 15_000).catch((err: Error) => {
+    throw new Error(`${err.message}; kubectl logs -f printed ${JSON.stringify(out)}, exit ${follower.exitCode}`);
+  });
   try {
-    await waitFor('first line', () => out === 'first\n', 15_000);
-    await kubectl.ok(['exec', 'talker', '--', 'sh', '-c', 'echo one > /tmp/f']);
-    await waitFor('streamed line one', () => out === 'first\ngot one\n', 15_000);
-    await kubectl.ok(['exec', 'talker', '--', 'sh', '-c', 'echo two > /tmp/f']);
-    await waitFor('streamed line two', () => out === 'first\ngot one\ngot two\n', 15_000);
+    await expectOut('first line', 'first\n');
+    await kubectl.ok(['exec', 'talker', '--', 'touch', '/tmp/go1']);
+    await expectOut('streamed line one', 'first\ngot 1\n');
+    await kubectl.ok(['exec', 'talker', '--', 'touch', '/tmp/go2']);
+    await expectOut('streamed line two', 'first\ngot 1\ngot 2\n');
     assert.equal(follower.exitCode, null, 'logs -f is still following');
   } finally {
     follower.kill('SIGKILL');
