@@ -11,29 +11,37 @@ export type SharedNamespace = 'net' | 'ipc' | 'uts';
 const SHARED: SharedNamespace[] = ['net', 'ipc', 'uts'];
 
 export class PodNamespaces {
-  private prepared = false;
+  private prepared: Promise<void> | undefined;
 
   constructor(readonly nsDir: string) {}
 
   /**
    * Bind mounts of namespace files only work below a private mount, so the
    * directory is made a mount point of its own with private propagation.
+   * Once, even when pods are created concurrently: two racing bind mounts
+   * would stack, and the upper one hides the namespaces mounted below it.
    */
-  private async prepareDir(): Promise<void> {
-    if (this.prepared) return;
-    mkdirSync(this.nsDir, { recursive: true });
-    if (!isMountPoint(this.nsDir)) await runTool('mount', ['--bind', this.nsDir, this.nsDir]);
-    await runTool('mount', ['--make-private', this.nsDir]);
-    this.prepared = true;
+  private prepareDir(): Promise<void> {
+    this.prepared ??= (async () => {
+      mkdirSync(this.nsDir, { recursive: true });
+      if (!isMountPoint(this.nsDir)) await runTool('mount', ['--bind', this.nsDir, this.nsDir]);
+      await runTool('mount', ['--make-private', this.nsDir]);
+    })().catch((err: unknown) => {
+      this.prepared = undefined;
+      throw err;
+    });
+    return this.prepared;
   }
 
   path(podUid: string, ns: SharedNamespace): string {
     return join(this.nsDir, podUid, ns);
   }
 
-  /** Every shared namespace is pinned. Runs on each sync of each pod, so it asks statfs, not /proc/self/mountinfo. */
+  /** Every namespace the pod has is pinned. Runs on each sync of each pod, so it asks statfs before reading /proc/self/mountinfo. */
   exists(podUid: string): boolean {
-    return SHARED.every((ns) => isNamespaceMount(this.path(podUid, ns)));
+    // A hostNetwork pod has only its IPC namespace (UTS and net are the host's).
+    // statfs answers the common case cheaply; a namespace it cannot see (a mount hidden under another) falls back to mountinfo.
+    return (this.isHostNetwork(podUid) ? (['ipc'] as SharedNamespace[]) : SHARED).every((ns) => isNamespaceMount(this.path(podUid, ns)) || isMountPoint(this.path(podUid, ns)));
   }
 
   /** Creates the pod's namespaces (network unless hostNetwork) and sets its hostname. */
