@@ -66,3 +66,17 @@ describe('field selectors', () => {
     assert.throws(() => parseFieldSelector('metadata.name'), FieldSelectorParseError);
   });
 });
+
+import { parseRequestPath } from '../../src/apiserver/http/request-info.js';
+
+describe('request paths', () => {
+  it('parses namespaced, cluster-scoped and subresource paths as kube-apiserver does', () => {
+    assert.deepEqual(parseRequestPath('/api/v1/namespaces/default/pods/web/status'), { kind: 'resource', group: '', version: 'v1', namespace: 'default', resource: 'pods', name: 'web', subresource: 'status', rest: [] });
+    assert.deepEqual(parseRequestPath('/apis/apps/v1/deployments'), { kind: 'resource', group: 'apps', version: 'v1', namespace: undefined, resource: 'deployments', name: undefined, subresource: undefined, rest: [] });
+    for (const sub of ['status', 'finalize']) {
+      assert.deepEqual(parseRequestPath(`/api/v1/namespaces/doomed/${sub}`), { kind: 'resource', group: '', version: 'v1', namespace: undefined, resource: 'namespaces', name: 'doomed', subresource: sub, rest: [] });
+    }
+    assert.deepEqual(parseRequestPath('/api/v1/namespaces/doomed'), { kind: 'resource', group: '', version: 'v1', namespace: undefined, resource: 'namespaces', name: 'doomed', subresource: undefined, rest: [] });
+    assert.deepEqual(parseRequestPath('/api/v1/namespaces/ns/configmaps'), { kind: 'resource', group: '', version: 'v1', namespace: 'ns', resource: 'configmaps', name: undefined, subresource: undefined, rest: [] });
+  });
+});

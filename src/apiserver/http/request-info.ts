@@ -50,7 +50,9 @@ function parseResourceParts(group: string, version: string, rest: string[], path
   }
   let namespace: string | undefined;
   // /namespaces/{ns}/{resource}... but /namespaces/{name} and /namespaces/{name}/status address the Namespace itself.
-  if (parts[0] === 'namespaces' && parts.length >= 3) {
+  // /namespaces/{name}/status and /namespaces/{name}/finalize are subresources of the Namespace itself.
+  const namespaceSubresource = parts[0] === 'namespaces' && parts.length === 3 && (parts[2] === 'status' || parts[2] === 'finalize');
+  if (parts[0] === 'namespaces' && parts.length >= 3 && !namespaceSubresource) {
     namespace = parts[1];
     parts = parts.slice(2);
   }
