@@ -90,6 +90,9 @@ export function run(cmd: string, args: string[], opts: { input?: string; env?: R
       clearTimeout(timer);
       resolveRun({ code, stdout, stderr });
     });
+    // A tool that exits before reading its stdin (mount, umount) closes the pipe:
+    // the EPIPE that follows is not the tool's failure, its exit code says that.
+    child.stdin.on('error', () => {});
     child.stdin.end(opts.input ?? '');
   });
 }

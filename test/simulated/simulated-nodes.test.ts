@@ -32,7 +32,11 @@ describe('simulated nodes', () => {
   });
 
   it('heartbeats through a Lease in kube-node-lease', async () => {
-    const first = await c.kubectl.json(['get', 'lease', '-n', 'kube-node-lease', 'simulated-node-0001']);
+    // The Lease is created by the node's LeaseKeeper after registration, so it may not exist yet.
+    const first = await waitFor('the node lease to exist', async () => {
+      const r = await c.kubectl.run(['get', 'lease', '-n', 'kube-node-lease', 'simulated-node-0001', '-o', 'json']);
+      return r.code === 0 && JSON.parse(r.stdout);
+    }, 10_000, 100);
     assert.equal(first.spec.holderIdentity, 'simulated-node-0001');
     await waitFor('the lease to be renewed', async () => {
       const later = await c.kubectl.json(['get', 'lease', '-n', 'kube-node-lease', 'simulated-node-0001']);
