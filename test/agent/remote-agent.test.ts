@@ -31,7 +31,8 @@ before(async () => {
   registry = await startRegistry();
   await pushLayout(await buildBusyboxLayout(work), registry.host, 'busybox:1');
   image = `${registry.host}/busybox:1`;
-  server = await startServer({ dataDir: join(work, 'server'), extraArgs: ['--store', 'memory'] });
+  // SQLite (the default store), so the server can be restarted on the same data dir mid-test.
+  server = await startServer({ dataDir: join(work, 'server') });
   kubectl = new Kubectl(server.kubeconfig);
   const access = loadKubeconfig(server.kubeconfig);
   writeFileSync(join(work, 'ca.pem'), access.caPem!);
@@ -50,6 +51,17 @@ after(async () => {
   await registry?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 });
+
+/** What runc knows of a container (pid, status, rootfs), from the agent's runc root. */
+async function containerState(containerId: string): Promise<{ pid: number; status: string; rootfs: string }> {
+  const r = await run('runc', ['--root', join(work, 'agent/run/runc'), 'state', containerId]);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+function containerIdOf(pod: any): string {
+  return pod.status.containerStatuses[0].containerID.replace('k8ts://', '');
+}
 
 async function podJson(name: string): Promise<any> {
   return kubectl.json(['get', 'pod', name]);
@@ -77,9 +89,8 @@ test('the remote agent registers its node, runs a pod and serves exec and logs t
 
 test('SIGKILL of the agent leaves containers running; a new agent adopts them with restartCount unchanged', async () => {
   const before = await podJson('remote');
-  const containerId = before.status.containerStatuses[0].containerID.replace('k8ts://', '');
-  const runcRoot = join(work, 'agent/run/runc');
-  const pidOf = async () => Number(/"pid": (\d+)/.exec((await run('runc', ['--root', runcRoot, 'state', containerId])).stdout)?.[1]);
+  const containerId = containerIdOf(before);
+  const pidOf = async () => (await containerState(containerId)).pid;
   const pid = await pidOf();
   assert.ok(pid > 0);
   await agent!.kill();
@@ -98,4 +109,38 @@ test('SIGKILL of the agent leaves containers running; a new agent adopts them wi
   assert.equal(after.status.containerStatuses[0].containerID, before.status.containerStatuses[0].containerID);
   assert.equal(await pidOf(), pid);
   assert.equal((await kubectl.ok(['exec', 'remote', '--', 'cat', '/proc/1/cmdline'])).replace(/\0/g, ' ').trim(), 'sleep 3600');
+});
+
+test('while the API server is gone pods keep running; when it returns the agent reports what happened meanwhile', async () => {
+  // A pod that exits 7 once a file appears in its root filesystem: the test makes it exit during the outage.
+  await kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'outage' }, spec: {
+    nodeName: NODE, restartPolicy: 'Never', terminationGracePeriodSeconds: 1,
+    containers: [{ name: 'c', image, command: ['sh', '-c', 'while [ ! -e /finish ]; do sleep 0.1; done; exit 7'] }] } }) });
+  const running = await waitFor('pod outage Running', async () => {
+    const x = await podJson('outage');
+    return x.status?.phase === 'Running' ? x : undefined;
+  }, 30_000);
+  const survivor = await podJson('remote');
+  const survivorPid = (await containerState(containerIdOf(survivor))).pid;
+  const outage = await containerState(containerIdOf(running));
+  const port = new URL(server.url).port;
+
+  assert.equal(await server.stop(), 0);
+  writeFileSync(join(outage.rootfs, 'finish'), '');
+  await waitFor('the outage container to exit', async () => (await containerState(containerIdOf(running))).status === 'stopped', 10_000, 50);
+  // The agent is still up and the other pod's process untouched.
+  assert.equal(agent!.child.exitCode, null, agent!.output());
+  process.kill(survivorPid, 0);
+
+  server = await startServer({ dataDir: join(work, 'server'), port: Number(port) });
+  const finished = await waitFor('pod outage Failed with exit code 7', async () => {
+    const x = await podJson('outage');
+    return x.status?.phase === 'Failed' ? x : undefined;
+  }, 60_000, 250);
+  assert.equal(finished.status.containerStatuses[0].state.terminated.exitCode, 7);
+  const after = await podJson('remote');
+  assert.equal(after.status.phase, 'Running');
+  assert.equal(after.status.containerStatuses[0].containerID, survivor.status.containerStatuses[0].containerID);
+  assert.equal(after.status.containerStatuses[0].restartCount, survivor.status.containerStatuses[0].restartCount);
+  assert.equal((await containerState(containerIdOf(after))).pid, survivorPid);
 });
