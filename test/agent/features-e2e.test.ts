@@ -91,6 +91,80 @@ test('kubectl logs -f streams each line as the container prints it', async () =>
   }
 });
 
+/** A running `kubectl <args>` whose output the test watches. */
+function spawnKubectl(args: string[]) {
+  const child = spawn(KUBECTL, ['--kubeconfig', server.kubeconfigPath, '--cache-dir', kubectl.cacheDir, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const s = { child, out: '', err: '' };
+  child.stdout.on('data', (d: Buffer) => (s.out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (s.err += d.toString()));
+  child.stdin.on('error', () => undefined);
+  const expect = (what: string, check: () => boolean) => waitFor(what, check, 15_000).catch((err: Error) => {
+    throw new Error(`${err.message}; kubectl ${args.join(' ')} printed ${JSON.stringify(s.out)} / ${JSON.stringify(s.err)}, exit ${child.exitCode}`);
+  });
+  const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
+  return { child, expect, exited, get out() { return s.out; }, get err() { return s.err; } };
+}
+
+test('kubectl attach: output as it is printed, stdin to a container with stdin: true, kept open between sessions', async () => {
+  await kubectl.ok(['apply', '-f', '-'], { input: pod('echoer', { containers: [{ name: 'c', image, stdin: true,
+    command: ['sh', '-c', 'echo started; while read line; do echo "echo:$line"; done; echo "stdin closed"; sleep 3600'] }] }) });
+  await running('echoer');
+  // Output only: what the container prints from now on, stdout and stderr apart.
+  const watcher = spawnKubectl(['attach', 'echoer']);
+  try {
+    // Written by the container's own process 1 (the exec writes into its stdout and stderr).
+    await waitFor('attach streams stdout', async () => {
+      await kubectl.ok(['exec', 'echoer', '--', 'sh', '-c', 'echo to-stdout > /proc/1/fd/1; echo to-stderr > /proc/1/fd/2']);
+      return watcher.out.includes('to-stdout\n') && watcher.err.includes('to-stderr\n');
+    }, 15_000, 500).catch((err: Error) => {
+      throw new Error(`${err.message}; attach printed ${JSON.stringify(watcher.out)} / ${JSON.stringify(watcher.err)}`);
+    });
+    assert.ok(!watcher.out.includes('to-stderr'), `stderr stays on stderr: ${watcher.out}`);
+    assert.ok(!watcher.out.includes('started'), `attach shows new output, not the log: ${watcher.out}`);
+    assert.equal(watcher.child.exitCode, null, 'attach is still streaming');
+
+    // First session with stdin: each line reaches the container and its answer streams back.
+    const first = spawnKubectl(['attach', '-i', 'echoer']);
+    try {
+      first.child.stdin.write('hello\n');
+      await first.expect('answer to the first line', () => first.out.includes('echo:hello\n'));
+      first.child.stdin.write('world\n');
+      await first.expect('answer to the second line', () => first.out.includes('echo:world\n'));
+      // kubectl's stdin ends: for a container without stdinOnce, the container's stdin stays open.
+      first.child.stdin.end();
+    } finally {
+      first.child.kill('SIGKILL');
+      await first.exited;
+    }
+    // A second session still talks to the same reader: stdin did not end with the first session.
+    const second = spawnKubectl(['attach', '-i', 'echoer']);
+    try {
+      second.child.stdin.write('again\n');
+      await second.expect('answer in the second session', () => second.out.includes('echo:again\n'));
+    } finally {
+      second.child.kill('SIGKILL');
+      await second.exited;
+    }
+    assert.ok(watcher.out.includes('echo:hello\necho:world\necho:again\n'), `the output-only session saw every answer: ${watcher.out}`);
+    assert.ok(!watcher.out.includes('stdin closed'), watcher.out);
+    assert.equal((await podJson('echoer')).status.containerStatuses[0].restartCount, 0);
+  } finally {
+    watcher.child.kill('SIGKILL');
+  }
+});
+
+test('kubectl attach -i to a stdinOnce container: stdin ends with the session and the session ends with the container', async () => {
+  await kubectl.ok(['apply', '-f', '-'], { input: pod('once', { restartPolicy: 'Never', containers: [{ name: 'c', image, stdin: true, stdinOnce: true,
+    command: ['sh', '-c', 'while read line; do echo "got:$line"; done; echo "stdin closed"; exit 3'] }] }) });
+  await running('once');
+  const r = await kubectl.run(['attach', '-i', 'once'], { input: 'a\nb\n', timeoutMs: 30_000 });
+  assert.equal(r.stdout, 'got:a\ngot:b\nstdin closed\n', `attach output (stderr ${r.stderr})`);
+  // As with the kubelet, the session itself succeeded; the container's exit code is the pod's business.
+  assert.equal(r.code, 0, r.stderr);
+  const t = await waitFor('terminated', async () => (await podJson('once')).status?.containerStatuses?.[0]?.state?.terminated, 20_000);
+  assert.equal(t.exitCode, 3);
+});
+
 // Runs a command on a pty of the given size (python3's pty module), feeding
 // each input once the output so far contains its trigger; prints the output.
 const PTY_DRIVER = `

@@ -65,6 +65,7 @@ export interface ContainerSpec {
   lifecycle?: { preStop?: { exec?: ExecAction; httpGet?: HttpGetAction }; postStart?: { exec?: ExecAction } };
   securityContext?: SecurityContext;
   stdin?: boolean;
+  stdinOnce?: boolean;
   tty?: boolean;
   terminationMessagePath?: string;
 }

@@ -253,6 +253,7 @@ export class PodSync {
       imageId: image.repoDigests[0] ?? image.id,
       logPath: join(logDir, c.name, `${attempt}.log`),
       cgroupPath: containerCgroupPath(podCg, `${c.name}-${attempt}`),
+      ...(c.stdin ? { stdin: true, stdinOnce: c.stdinOnce === true } : {}),
     }, lowerDirs, {
       process: { args, env: [...env].map(([k, v]) => `${k}=${v}`), cwd: c.workingDir ?? image.config.workingDir ?? '/', uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
       security: {

@@ -4,6 +4,10 @@
 // The container writes stdout and stderr into FIFOs that the shim holds open
 // read-write, so the container never gets SIGPIPE while no agent reads
 // them; the agent (this one or the next) drains them into CRI log files.
+// A container with `stdin: true` reads a third FIFO that the shim keeps
+// open for writing, so stdin stays open (empty) between attach sessions;
+// with `stdinOnce` the shim drops its end on SIGUSR1, and the container
+// reads EOF once the attached client has gone too.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, constants } from 'node:fs';
 import { join } from 'node:path';
@@ -16,12 +20,17 @@ export interface ExitRecord {
   finishedAtMs: number;
 }
 
-export function fifoPath(bundleDir: string, stream: 'stdout' | 'stderr'): string {
+export function fifoPath(bundleDir: string, stream: 'stdin' | 'stdout' | 'stderr'): string {
   return join(bundleDir, `${stream}.fifo`);
 }
 
-export async function makeFifos(bundleDir: string): Promise<void> {
-  for (const s of ['stdout', 'stderr'] as const) {
+/** The shim's pid, for closing a stdinOnce container's stdin. */
+export function shimPidPath(bundleDir: string): string {
+  return join(bundleDir, 'shim.pid');
+}
+
+export async function makeFifos(bundleDir: string, stdin = false): Promise<void> {
+  for (const s of stdin ? (['stdin', 'stdout', 'stderr'] as const) : (['stdout', 'stderr'] as const)) {
     if (!existsSync(fifoPath(bundleDir, s))) await runTool('mkfifo', ['-m', '600', fifoPath(bundleDir, s)]);
   }
 }
@@ -41,10 +50,19 @@ export interface LaunchedShim {
   exited: Promise<void>;
 }
 
-export function launchContainer(runc: Runc, id: string, bundleDir: string): LaunchedShim {
+export function launchContainer(runc: Runc, id: string, bundleDir: string, stdin = false): LaunchedShim {
   const exitFile = join(bundleDir, 'exit');
-  const script = `${[runc.binary, ...runc.args('run', '--keep', '--bundle', bundleDir, id)].map(shellQuote).join(' ')}; `
-    + `echo "$? $(date +%s%3N)" > ${shellQuote(`${exitFile}.tmp`)} && mv ${shellQuote(`${exitFile}.tmp`)} ${shellQuote(exitFile)}`;
+  const runcLine = [runc.binary, ...runc.args('run', '--keep', '--bundle', bundleDir, id)].map(shellQuote).join(' ');
+  const recordExit = `echo "$rc $(date +%s%3N)" > ${shellQuote(`${exitFile}.tmp`)} && mv ${shellQuote(`${exitFile}.tmp`)} ${shellQuote(exitFile)}`;
+  const stdinFifo = shellQuote(fifoPath(bundleDir, 'stdin'));
+  // With stdin: fd 3 holds the FIFO open (so opening it read-only for the
+  // container does not block and reads wait rather than end); SIGUSR1 closes
+  // it. `wait` returns early when the trap runs, hence the loop.
+  const script = stdin
+    ? `echo $$ > ${shellQuote(shimPidPath(bundleDir))}; exec 3<>${stdinFifo}; trap 'exec 3>&-' USR1; `
+      + `${runcLine} <${stdinFifo} 3>&- & pid=$!; wait $pid; rc=$?; `
+      + `while kill -0 $pid 2>/dev/null; do wait $pid; rc=$?; done; ${recordExit}`
+    : `${runcLine}; rc=$?; ${recordExit}`;
   const out = openSync(fifoPath(bundleDir, 'stdout'), 'r+');
   const err = openSync(fifoPath(bundleDir, 'stderr'), 'r+');
   try {

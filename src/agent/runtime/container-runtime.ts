@@ -2,9 +2,10 @@
 // adopts what is running): start from an image through runc, observe exits,
 // stop gracefully, and remove everything a container left (runc state,
 // cgroup, overlay mount, bundle).
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeFifos, launchContainer, openFifoReader, readExit, fifoPath, type ExitRecord } from './container-launcher.js';
+import { Socket } from 'node:net';
+import { makeFifos, launchContainer, openFifoReader, readExit, fifoPath, shimPidPath, type ExitRecord } from './container-launcher.js';
 import { mountRootfs, removeBundle } from './container-rootfs.js';
 import { buildOciSpec, type SpecInputs } from './oci-spec.js';
 import type { Runc } from './runc.js';
@@ -25,6 +26,10 @@ export interface ContainerRecord {
   bundleDir: string;
   logPath: string;
   cgroupPath: string;
+  /** The container reads stdin from a FIFO that attach sessions write to. */
+  stdin?: boolean;
+  /** stdin closes when the first attach session that used it ends. */
+  stdinOnce?: boolean;
 }
 
 export interface ContainerExit extends ExitRecord {
@@ -104,13 +109,13 @@ export class ContainerRuntime {
       await mountRootfs(bundleDir, lowerDirs);
       for (const f of files) writeFileSync(join(bundleDir, f.path), f.content);
       writeFileSync(join(bundleDir, 'config.json'), JSON.stringify(buildOciSpec(spec)));
-      await makeFifos(bundleDir);
+      await makeFifos(bundleDir, !!record.stdin);
       writeFileSync(join(bundleDir, 'container.json'), JSON.stringify(full));
       mkdirSync(join(full.logPath, '..'), { recursive: true });
       this.records.set(id, full);
       // The reader opens first: opening a FIFO for writing is then never the first open.
       this.drainLogs(full);
-      const shim = launchContainer(this.runc, id, bundleDir);
+      const shim = launchContainer(this.runc, id, bundleDir, !!record.stdin);
       void shim.exited.then(() => this.observeExit(full));
       return full;
     } catch (err) {
@@ -125,6 +130,35 @@ export class ContainerRuntime {
     this.logWriters.set(record.id, writer);
     writer.attach('stdout', openFifoReader(fifoPath(record.bundleDir, 'stdout')));
     writer.attach('stderr', openFifoReader(fifoPath(record.bundleDir, 'stderr')));
+  }
+
+  /**
+   * A writer to the container's stdin, for one attach session; undefined
+   * when the container has no stdin, it was closed (stdinOnce) or the
+   * container is gone.
+   */
+  openStdin(record: ContainerRecord): Socket | undefined {
+    if (!record.stdin || existsSync(join(record.bundleDir, 'stdin-closed')) || this.exitOf(record)) return undefined;
+    try {
+      // Non-blocking: opening for write needs a reader, which the shim and the container are.
+      const fd = openSync(fifoPath(record.bundleDir, 'stdin'), constants.O_WRONLY | constants.O_NONBLOCK);
+      const socket = new Socket({ fd, readable: false, writable: true });
+      socket.on('error', () => socket.destroy());
+      return socket;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Closes a stdinOnce container's stdin for good: the shim drops its end (the container reads EOF once no session writes). */
+  closeStdin(record: ContainerRecord): void {
+    if (!record.stdin || !record.stdinOnce) return;
+    writeFileSync(join(record.bundleDir, 'stdin-closed'), '');
+    try {
+      process.kill(Number(readFileSync(shimPidPath(record.bundleDir), 'utf8').trim()), 'SIGUSR1');
+    } catch {
+      // The shim has exited with its container.
+    }
   }
 
   /** Checks an adopted container (not started by this agent) for an exit. */

@@ -122,7 +122,7 @@ export class AgentStreamServer {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const q = new URL(req.url ?? '/', 'https://agent.invalid').searchParams;
       if (target.kind === 'exec') this.exec(ws, target.record, q);
-      else if (target.kind === 'attach') this.attach(ws, target.record);
+      else if (target.kind === 'attach') this.attach(ws, target.record, q);
       else ws.close(1008, 'unknown stream');
     });
   }
@@ -161,22 +161,50 @@ export class AgentStreamServer {
     });
   }
 
-  /** Attach streams the running container's output live (stdin is not wired). */
-  private attach(ws: WebSocket, record: ContainerRecord): void {
-    const writer = this.opts.runtime.logWriter(record.id);
+  /**
+   * Attach streams the running container's output live and, when asked and
+   * the container has `stdin: true`, feeds the session's stdin to it. As the
+   * kubelet does, the session ends with a Success status whatever the
+   * container's exit code.
+   */
+  private attach(ws: WebSocket, record: ContainerRecord, q: URLSearchParams): void {
+    const runtime = this.opts.runtime;
+    const writer = runtime.logWriter(record.id);
     if (!writer) {
       ws.send(frame(CHANNEL.error, errorStatus('container output is not available')));
       ws.close(1000);
       return;
     }
+    const wantStdout = q.get('stdout') !== 'false';
+    const wantStderr = q.get('stderr') !== 'false';
+    const stdin = q.get('stdin') === 'true' ? runtime.openStdin(record) : undefined;
+    let stdinOpen = !!stdin;
+    // The session's stdin ends (kubectl's stdin hit EOF, or the session went):
+    // for a stdinOnce container that closes the container's stdin for good.
+    const endStdin = () => {
+      if (!stdinOpen) return;
+      stdinOpen = false;
+      stdin!.end();
+      runtime.closeStdin(record);
+    };
     const stop = writer.subscribe((r) => {
-      if (ws.readyState === ws.OPEN) ws.send(frame(r.stream === 'stdout' ? CHANNEL.stdout : CHANNEL.stderr, renderRecord(r, false)));
+      if (ws.readyState !== ws.OPEN || (r.stream === 'stdout' ? !wantStdout : !wantStderr)) return;
+      ws.send(frame(r.stream === 'stdout' ? CHANNEL.stdout : CHANNEL.stderr, renderRecord(r, false)));
     });
-    ws.on('close', stop);
+    ws.on('message', (data: Buffer) => {
+      const channel = data[0];
+      const body = data.subarray(1);
+      if (channel === CHANNEL.stdin && stdinOpen && body.length) stdin!.write(body);
+      else if (channel === CHANNEL.close && body[0] === CHANNEL.stdin) endStdin();
+    });
+    ws.on('close', () => {
+      stop();
+      endStdin();
+    });
     void writer.whenFinished().then(() => {
       stop();
       if (ws.readyState === ws.OPEN) {
-        ws.send(frame(CHANNEL.error, exitStatus(this.opts.runtime.exitOf(record)?.exitCode ?? 0)));
+        ws.send(frame(CHANNEL.error, exitStatus(0)));
         ws.close(1000);
       }
     });
