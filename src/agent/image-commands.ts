@@ -1,16 +1,19 @@
 // `k8ts image import|ls|rm`: the node's image store from the command line,
 // working on the agent's data dir directly (no server needed).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ImageStore } from './images/image-store.js';
+import type { ContainerRecord } from './runtime/container-runtime.js';
+import { ImageStore, type StoredImage } from './images/image-store.js';
 import { importImageArchive } from './images/image-import.js';
 
 export function agentImageStore(agentDataDir: string): ImageStore {
   return new ImageStore(join(agentDataDir, 'images'));
 }
 
+/** One line per image imported: the name the archive (or --name) gave it, and its ID. */
 export async function importImages(agentDataDir: string, archive: string, name?: string): Promise<string[]> {
   const imported = await importImageArchive(agentImageStore(agentDataDir), archive, name);
-  return imported.map((i) => `${i.names[0] ?? i.repoDigests[0] ?? i.id} ${i.id}`);
+  return imported.map((i) => `${i.name ?? i.image.repoDigests[0] ?? i.image.id} ${i.image.id}`);
 }
 
 /** Rows as `crictl images` prints them. */
@@ -27,6 +30,28 @@ export function listImages(agentDataDir: string): string[] {
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('   ').trimEnd());
 }
 
-export function removeImage(agentDataDir: string, nameOrId: string): string | undefined {
-  return agentImageStore(agentDataDir).remove(nameOrId)?.id;
+/** Lines as `docker rmi` prints them (Untagged: …, Deleted: …), or undefined when there is no such image. */
+export function removeImage(agentDataDir: string, nameOrId: string): string[] | undefined {
+  const removed = agentImageStore(agentDataDir).remove(nameOrId, { containerUsing: (image) => containerUsing(agentDataDir, image) });
+  if (!removed) return undefined;
+  return [...removed.untagged.map((n) => `Untagged: ${n}`), ...(removed.deleted ? [`Deleted: ${removed.deleted}`] : [])];
+}
+
+/** A container the agent keeps (running or exited, not yet removed) on this image, read from its records on disk. */
+function containerUsing(agentDataDir: string, image: StoredImage): string | undefined {
+  // Records carry the imageID reported in pod status: a repo digest when the image has one, else the config digest.
+  const ids = new Set([image.id, ...image.repoDigests]);
+  const podsDir = join(agentDataDir, 'pods');
+  if (!existsSync(podsDir)) return undefined;
+  for (const podUid of readdirSync(podsDir)) {
+    const containersDir = join(podsDir, podUid, 'containers');
+    if (!existsSync(containersDir)) continue;
+    for (const entry of readdirSync(containersDir)) {
+      const file = join(containersDir, entry, 'container.json');
+      if (!existsSync(file)) continue;
+      const record = JSON.parse(readFileSync(file, 'utf8')) as ContainerRecord;
+      if (ids.has(record.imageId)) return `${record.id} (pod ${record.podNamespace}/${record.podName})`;
+    }
+  }
+  return undefined;
 }

@@ -1,10 +1,11 @@
-// The `k8ts` command.
+// The `k8ts` command. Each subcommand imports its implementation when it
+// runs: `k8ts agent` on a node must not load the API server (schemas,
+// OpenAPI, protobuf descriptors, store, controllers), which would cost it
+// tens of MB of RSS and make every fork of the agent dearer.
 import { Command, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { K8TS_VERSION, SERVER_VERSION } from '../version.js';
-import { startServer } from '../server/k8ts-server.js';
-import { StartupError } from '../server/data-dir.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -58,6 +59,8 @@ program
       console.error(`k8ts: unknown store backend "${opts.store}" (want sqlite or memory)`);
       process.exit(2);
     }
+    const { startServer } = await import('../server/k8ts-server.js');
+    const { StartupError } = await import('../server/data-dir.js');
     try {
       const server = await startServer({
         dataDir: opts.dataDir,
@@ -162,12 +165,18 @@ image
   .option(...agentDataDirOption)
   .action(async (name: string, opts: { dataDir: string }) => {
     const { removeImage } = await import('../agent/image-commands.js');
-    const id = removeImage(resolve(opts.dataDir), name);
-    if (!id) {
+    let lines: string[] | undefined;
+    try {
+      lines = removeImage(resolve(opts.dataDir), name);
+    } catch (err) {
+      console.error(`k8ts: ${(err as Error).message}`);
+      process.exit(1);
+    }
+    if (!lines) {
       console.error(`k8ts: no image "${name}"`);
       process.exit(1);
     }
-    console.log(`Deleted: ${id}`);
+    for (const line of lines) console.log(line);
   });
 
 program

@@ -7,9 +7,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadKubeconfig } from '../../src/client/kubeconfig.js';
-import { Kubectl, run, startServer, waitFor, type ServerProcess } from '../e2e/harness.js';
+import { Kubectl, run, startServer, waitFor, type RunResult, type ServerProcess } from '../e2e/harness.js';
 import { buildBusyboxLayout, pushLayout, startRegistry, type TestRegistry } from './support/registry.js';
 import { startAgentProcess, type AgentProcess } from './support/agent-process.js';
 import { sweepHost } from './support/host-sweep.js';
@@ -24,12 +24,14 @@ let kubectl: Kubectl;
 let agent: AgentProcess | undefined;
 let agentArgs: string[];
 let image: string;
+let layout: string;
 
 before(async () => {
   assert.equal(process.getuid?.(), 0, 'agent e2e tests need root');
   work = mkdtempSync(join(tmpdir(), 'k8ts-remote-agent-'));
   registry = await startRegistry();
-  await pushLayout(await buildBusyboxLayout(work), registry.host, 'busybox:1');
+  layout = await buildBusyboxLayout(work);
+  await pushLayout(layout, registry.host, 'busybox:1');
   image = `${registry.host}/busybox:1`;
   // SQLite (the default store), so the server can be restarted on the same data dir mid-test.
   server = await startServer({ dataDir: join(work, 'server') });
@@ -143,4 +145,62 @@ test('while the API server is gone pods keep running; when it returns the agent 
   assert.equal(after.status.containerStatuses[0].containerID, survivor.status.containerStatuses[0].containerID);
   assert.equal(after.status.containerStatuses[0].restartCount, survivor.status.containerStatuses[0].restartCount);
   assert.equal((await containerState(containerIdOf(after))).pid, survivorPid);
+});
+
+/** `k8ts image …` on the agent's data dir, as a user on that host would run it. */
+function k8tsImage(args: string[]): Promise<RunResult> {
+  return run(process.execPath, ['--import', 'tsx', resolve('src/cli/main.ts'), 'image', ...args, '--data-dir', join(work, 'agent')]);
+}
+
+test('k8ts image import loads OCI-layout and docker-archive tarballs that pods run with imagePullPolicy Never; ls and rm', async () => {
+  // Names under a registry that does not exist: only the import can have put them there.
+  const ociTar = join(work, 'box-oci.tar');
+  assert.equal((await run('tar', ['-C', layout, '-cf', ociTar, '.'])).code, 0);
+  const dockerTar = join(work, 'box-docker.tar');
+  const copied = await run('skopeo', ['copy', '--insecure-policy', `oci:${layout}:latest`, `docker-archive:${dockerTar}:offline.invalid/tools/box:2`]);
+  assert.equal(copied.code, 0, copied.stderr);
+
+  const oci = await k8tsImage(['import', ociTar, '--name', 'offline.invalid/tools/box:1']);
+  assert.equal(oci.code, 0, oci.stderr);
+  assert.match(oci.stdout, /^offline\.invalid\/tools\/box:1 sha256:[0-9a-f]{64}$/m);
+  const docker = await k8tsImage(['import', dockerTar]);
+  assert.equal(docker.code, 0, docker.stderr);
+  assert.match(docker.stdout, /^offline\.invalid\/tools\/box:2 sha256:[0-9a-f]{64}$/m);
+  const listed = (await k8tsImage(['ls'])).stdout;
+  assert.match(listed, /^IMAGE\s+TAG\s+IMAGE ID\s+SIZE$/m);
+  assert.match(listed, /^offline\.invalid\/tools\/box\s+1\s+[0-9a-f]{13}\s+[\d.]+MB$/m);
+  assert.match(listed, /^offline\.invalid\/tools\/box\s+2\s+[0-9a-f]{13}\s+[\d.]+MB$/m);
+
+  const pod = (name: string, ref: string) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: {
+    nodeName: NODE, terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: ref, imagePullPolicy: 'Never', command: ['sleep', '3600'] }] } });
+  await kubectl.ok(['apply', '-f', '-'], { input: pod('imported-oci', 'offline.invalid/tools/box:1') });
+  await kubectl.ok(['apply', '-f', '-'], { input: pod('imported-docker', 'offline.invalid/tools/box:2') });
+  await kubectl.ok(['apply', '-f', '-'], { input: pod('not-imported', 'offline.invalid/tools/box:3') });
+  for (const name of ['imported-oci', 'imported-docker']) {
+    await waitFor(`pod ${name} Running`, async () => (await podJson(name)).status?.phase === 'Running', 30_000);
+    assert.equal((await kubectl.ok(['exec', name, '--', 'busybox', 'echo', 'from the import'])).trim(), 'from the import');
+  }
+  const missing = await waitFor('ErrImageNeverPull', async () => {
+    const w = (await podJson('not-imported')).status?.containerStatuses?.[0]?.state?.waiting;
+    return w?.reason === 'ErrImageNeverPull' ? w : undefined;
+  }, 30_000);
+  assert.match(missing.message, /offline\.invalid\/tools\/box:3.*not present with pull policy of Never/);
+  await kubectl.ok(['delete', 'pod', 'imported-oci', 'imported-docker', 'not-imported', '--wait=true', '--timeout=30s']);
+
+  // Both archives hold the registry's busybox image: removing one of its names only untags it.
+  const removed = await k8tsImage(['rm', 'offline.invalid/tools/box:2']);
+  assert.equal(removed.code, 0, removed.stderr);
+  assert.equal(removed.stdout, 'Untagged: offline.invalid/tools/box:2\n');
+  const left = (await k8tsImage(['ls'])).stdout;
+  assert.doesNotMatch(left, /offline\.invalid\/tools\/box\s+2\s/);
+  assert.match(left, /offline\.invalid\/tools\/box\s+1\s/);
+  // The image's last name, or its ID, would delete layers that running containers have as their root filesystem.
+  const id = /offline\.invalid\/tools\/box:1 (sha256:[0-9a-f]{64})/.exec(oci.stdout)![1]!;
+  const inUse = await k8tsImage(['rm', id]);
+  assert.equal(inUse.code, 1);
+  assert.match(inUse.stderr, /conflict: unable to remove image sha256:[0-9a-f]{64} \([0-9a-f]{12}\): it is being used by container \S+ \(pod default\/(remote|later)\)/);
+  assert.match((await k8tsImage(['ls'])).stdout, /offline\.invalid\/tools\/box\s+1\s/);
+  const again = await k8tsImage(['rm', 'offline.invalid/tools/box:2']);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /no image "offline\.invalid\/tools\/box:2"/);
 });

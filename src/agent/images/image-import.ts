@@ -9,7 +9,13 @@ import { sha256Digest } from './blob-store.js';
 import { sniffCompression } from './layer-unpacker.js';
 import { formatReference, parseImageReference } from './reference.js';
 
-export async function importImageArchive(store: ImageStore, archive: string, nameOverride?: string): Promise<StoredImage[]> {
+/** An image an import recorded, with the name this import gave it (the image may carry other names too). */
+export interface ImportedImage {
+  image: StoredImage;
+  name?: string;
+}
+
+export async function importImageArchive(store: ImageStore, archive: string, nameOverride?: string): Promise<ImportedImage[]> {
   const dir = mkdtempSync(join(store.dir, 'import-'));
   try {
     await runTool('tar', ['-x', '-f', archive, '-C', dir]);
@@ -25,10 +31,10 @@ function canonicalName(name: string): string {
   return formatReference(parseImageReference(name));
 }
 
-async function importOciLayout(store: ImageStore, dir: string, nameOverride?: string): Promise<StoredImage[]> {
+async function importOciLayout(store: ImageStore, dir: string, nameOverride?: string): Promise<ImportedImage[]> {
   const blob = (digest: string) => readFileSync(join(dir, 'blobs', ...digest.split(':')));
   const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')) as { manifests: (Descriptor & { annotations?: Record<string, string> })[] };
-  const out: StoredImage[] = [];
+  const out: ImportedImage[] = [];
   for (const entry of index.manifests) {
     let desc: Descriptor = entry;
     let doc = parseManifest(blob(desc.digest), desc.mediaType);
@@ -51,14 +57,14 @@ async function importOciLayout(store: ImageStore, dir: string, nameOverride?: st
     const refName = entry.annotations?.['io.containerd.image.name'] ?? entry.annotations?.['org.opencontainers.image.ref.name'];
     const name = nameOverride ?? (refName && refName.includes('/') ? refName : refName ? `import.local/image:${refName}` : undefined);
     const canonical = name ? canonicalName(name) : undefined;
-    out.push(store.register(canonical, canonical ? `${canonical.replace(/:[^:/]+$/, '')}@${desc.digest}` : undefined, doc.config.digest, doc.layers, config.diffIds));
+    out.push({ name: canonical, image: store.register(canonical, canonical ? `${canonical.replace(/:[^:/]+$/, '')}@${desc.digest}` : undefined, doc.config.digest, doc.layers, config.diffIds) });
   }
   return out;
 }
 
-async function importDockerArchive(store: ImageStore, dir: string, nameOverride?: string): Promise<StoredImage[]> {
+async function importDockerArchive(store: ImageStore, dir: string, nameOverride?: string): Promise<ImportedImage[]> {
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { Config: string; RepoTags?: string[] | null; Layers: string[] }[];
-  const out: StoredImage[] = [];
+  const out: ImportedImage[] = [];
   for (const entry of manifest) {
     const configBytes = readFileSync(join(dir, entry.Config));
     const configDigest = store.blobs.put(configBytes);
@@ -76,8 +82,8 @@ async function importDockerArchive(store: ImageStore, dir: string, nameOverride?
     }
     const tags = nameOverride ? [nameOverride] : entry.RepoTags ?? [];
     const manifestDigest = sha256Digest(JSON.stringify({ config: configDigest, layers: layers.map((l) => l.digest) }));
-    if (tags.length === 0) out.push(store.register(undefined, `import.local/untagged@${manifestDigest}`, configDigest, layers, config.diffIds));
-    for (const tag of tags) out.push(store.register(canonicalName(tag), undefined, configDigest, layers, config.diffIds));
+    if (tags.length === 0) out.push({ image: store.register(undefined, `import.local/untagged@${manifestDigest}`, configDigest, layers, config.diffIds) });
+    for (const tag of tags) out.push({ name: canonicalName(tag), image: store.register(canonicalName(tag), undefined, configDigest, layers, config.diffIds) });
   }
   return out;
 }

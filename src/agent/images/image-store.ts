@@ -2,7 +2,7 @@
 // per layer (keyed by diff ID, shared between images), and a small JSON
 // index of images by name. Pulls and imports both end here; containers get
 // their root filesystem as overlayfs over the layer directories.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BlobStore, digestHex } from './blob-store.js';
 import { unpackLayerFile } from './layer-unpacker.js';
@@ -26,11 +26,19 @@ interface IndexFile {
   images: StoredImage[];
 }
 
+/** What `remove` did: names taken off the image, and its ID when the image itself went. */
+export interface RemovedImage {
+  untagged: string[];
+  deleted?: string;
+}
+
 export class ImageStore {
   readonly blobs: BlobStore;
   private readonly layersDir: string;
   private readonly indexPath: string;
-  private images: StoredImage[];
+  private images: StoredImage[] = [];
+  /** Identity of the index file last read or written: `k8ts image import` may change it under a running agent. */
+  private indexStamp = '';
   /** Unpacks in flight by diff ID or blob digest, so concurrent pulls share them. */
   private readonly unpacking = new Map<string, Promise<string>>();
 
@@ -39,15 +47,17 @@ export class ImageStore {
     this.layersDir = join(dir, 'layers', 'sha256');
     mkdirSync(this.layersDir, { recursive: true });
     this.indexPath = join(dir, 'images.json');
-    this.images = existsSync(this.indexPath) ? (JSON.parse(readFileSync(this.indexPath, 'utf8')) as IndexFile).images : [];
+    this.refresh();
   }
 
   list(): StoredImage[] {
+    this.refresh();
     return [...this.images];
   }
 
   /** Finds an image by name, repo digest, ID or ID prefix. */
   find(nameOrId: string): StoredImage | undefined {
+    this.refresh();
     return this.images.find((i) => i.names.includes(nameOrId) || i.repoDigests.includes(nameOrId) || i.id === nameOrId)
       ?? (/^(sha256:)?[a-f0-9]{6,64}$/.test(nameOrId) ? this.images.find((i) => i.id.replace('sha256:', '').startsWith(nameOrId.replace('sha256:', ''))) : undefined);
   }
@@ -97,6 +107,7 @@ export class ImageStore {
   /** Records an image whose config and layers are all in the store. */
   register(name: string | undefined, repoDigest: string | undefined, configDigest: string, layers: Descriptor[], diffIds: string[]): StoredImage {
     const config = parseImageConfig(this.blobs.read(configDigest));
+    this.refresh();
     let image = this.images.find((i) => i.id === configDigest);
     if (!image) {
       image = { id: configDigest, names: [], repoDigests: [], layers: diffIds, config, size: layers.reduce((n, l) => n + l.size, 0) };
@@ -113,10 +124,25 @@ export class ImageStore {
     return image;
   }
 
-  /** Removes an image by name or ID; layers no other image uses are deleted. */
-  remove(nameOrId: string): StoredImage | undefined {
+  /**
+   * Removes an image by name or ID, as `docker rmi` does: a name the image
+   * shares with other names is only untagged; otherwise the image goes, and
+   * with it the layers no other image uses.
+   */
+  remove(nameOrId: string, opts: { containerUsing?: (image: StoredImage) => string | undefined } = {}): RemovedImage | undefined {
     const image = this.find(nameOrId);
     if (!image) return undefined;
+    if (image.names.includes(nameOrId) && image.names.length > 1) {
+      image.names = image.names.filter((n) => n !== nameOrId);
+      // A repo digest stays only while a name of that repository still points here.
+      const repository = nameOrId.replace(/:[^:/]+$/, '');
+      if (!image.names.some((n) => n.replace(/:[^:/]+$/, '') === repository)) image.repoDigests = image.repoDigests.filter((d) => !d.startsWith(`${repository}@`));
+      this.save();
+      return { untagged: [nameOrId] };
+    }
+    // Its layers are the lower dirs of that container's root filesystem.
+    const container = opts.containerUsing?.(image);
+    if (container) throw new Error(`conflict: unable to remove image ${nameOrId} (${image.id.replace('sha256:', '').slice(0, 12)}): it is being used by container ${container}`);
     this.images = this.images.filter((i) => i !== image);
     this.save();
     const inUse = new Set(this.images.flatMap((i) => i.layers));
@@ -126,7 +152,7 @@ export class ImageStore {
       rmSync(this.layerDir(diffId), { recursive: true, force: true });
     }
     if (!this.images.some((i) => i.id === image.id)) this.blobs.remove(image.id);
-    return image;
+    return { untagged: image.names, deleted: image.id };
   }
 
   /** Layer directories of an image, top layer first: overlayfs lowerdir order. */
@@ -138,6 +164,15 @@ export class ImageStore {
     const tmp = `${this.indexPath}.tmp`;
     writeFileSync(tmp, JSON.stringify({ images: this.images } satisfies IndexFile, null, 1));
     renameSync(tmp, this.indexPath);
+    this.indexStamp = fileStamp(this.indexPath);
+  }
+
+  /** Re-reads the index when another process (the image CLI, another agent run) replaced it. */
+  private refresh(): void {
+    const stamp = fileStamp(this.indexPath);
+    if (stamp === this.indexStamp) return;
+    this.images = stamp ? (JSON.parse(readFileSync(this.indexPath, 'utf8')) as IndexFile).images : [];
+    this.indexStamp = stamp;
   }
 
   /** Drops leftovers of interrupted unpacks. */
@@ -145,5 +180,15 @@ export class ImageStore {
     for (const entry of readdirSync(this.layersDir)) {
       if (entry.endsWith('.partial') || entry.startsWith('blob-')) rmSync(join(this.layersDir, entry), { recursive: true, force: true });
     }
+  }
+}
+
+/** Inode, size and mtime: save() renames a new file into place, so the inode alone tells a rewrite apart. */
+function fileStamp(path: string): string {
+  try {
+    const st = statSync(path, { bigint: true });
+    return `${st.ino}:${st.size}:${st.mtimeNs}`;
+  } catch {
+    return '';
   }
 }
