@@ -62,7 +62,7 @@ export interface ContainerSpec {
   livenessProbe?: ProbeSpec;
   readinessProbe?: ProbeSpec;
   startupProbe?: ProbeSpec;
-  lifecycle?: { preStop?: { exec?: ExecAction; httpGet?: HttpGetAction }; postStart?: { exec?: ExecAction } };
+  lifecycle?: { preStop?: { exec?: ExecAction; httpGet?: HttpGetAction; sleep?: { seconds: number } }; postStart?: { exec?: ExecAction } };
   securityContext?: SecurityContext;
   stdin?: boolean;
   stdinOnce?: boolean;

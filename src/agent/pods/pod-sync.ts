@@ -22,7 +22,7 @@ import { containerArgs, containerEnv, containerUser, expandReferences, podHostna
 import { podSpec, type ContainerSpec } from './pod-spec.js';
 import { condition, containerStatus, iso, podPhase, type ObservedContainer } from './pod-status.js';
 import { ProbeWorker } from '../probes/probe-worker.js';
-import { runProbe } from '../probes/probe-runner.js';
+import { runProbe, type ProbeTarget } from '../probes/probe-runner.js';
 
 export interface PodSyncDeps {
   client: ApiClient;
@@ -60,6 +60,8 @@ interface PodState {
 }
 
 const KILL_RETRY_MS = 1000;
+/** The kubelet's minimumGracePeriodInSeconds: SIGTERM always gets this long before SIGKILL. */
+const MIN_GRACE_MS = 2000;
 
 export class PodSync {
   private readonly states = new Map<string, PodState>();
@@ -382,19 +384,36 @@ export class PodSync {
     }
   }
 
-  /** Stops every running container of the pod (preStop first), within the grace period. */
+  /**
+   * Stops every running container of the pod within the grace period, as the
+   * kubelet's killContainer does: the preStop hook (exec, httpGet or sleep)
+   * first, bounded by the grace period; then SIGTERM, and SIGKILL once what
+   * is left of the grace period (at least MIN_GRACE_MS) has passed.
+   */
   private async stopAll(state: PodState, graceMs: number): Promise<void> {
     const running = this.d.runtime.containersOf(state.uid).filter((r) => !this.d.runtime.exitOf(r));
     for (const id of [...state.probes.keys()]) this.stopProbes(state, id);
     await Promise.all(running.map(async (r) => {
       const c = [...podSpec(state.pod).containers, ...(podSpec(state.pod).initContainers ?? [])].find((x) => x.name === r.name);
-      const deadline = this.d.wheel.clock.nowMs() + graceMs;
-      if (c?.lifecycle?.preStop?.exec && graceMs > 0) {
-        this.d.recorder.event(state.pod, 'Normal', 'Killing', `Stopping container ${c.name}`);
-        await runProbe({ exec: c.lifecycle.preStop.exec, timeoutSeconds: Math.ceil(graceMs / 1000) }, { containerId: r.id, podIp: state.ip ?? '', container: c }, this.d.runtime.runc);
+      const clock = this.d.wheel.clock;
+      const deadline = clock.nowMs() + graceMs;
+      if (graceMs > 0 && c) this.d.recorder.event(state.pod, 'Normal', 'Killing', `Stopping container ${c.name}`);
+      const preStop = c?.lifecycle?.preStop;
+      if (preStop && c && graceMs > 0) {
+        const outcome = await this.preStop(preStop, { containerId: r.id, podIp: state.ip ?? '', container: c }, graceMs);
+        if (!outcome.ok) this.d.recorder.event(state.pod, 'Warning', 'FailedPreStopHook', `PreStopHook failed: ${outcome.message}`);
       }
-      await this.d.runtime.stop(r, Math.max(0, deadline - this.d.wheel.clock.nowMs()), (ms, fn) => this.schedule(ms, fn));
+      await this.d.runtime.stop(r, Math.max(MIN_GRACE_MS, deadline - clock.nowMs()), (ms, fn) => this.schedule(ms, fn));
     }));
+  }
+
+  /** Runs a preStop hook, giving up (the hook's process is killed with its container) when the grace period is over. */
+  private preStop(hook: NonNullable<NonNullable<ContainerSpec['lifecycle']>['preStop']>, target: ProbeTarget, graceMs: number): Promise<{ ok: boolean; message: string }> {
+    if (hook.sleep) {
+      return new Promise((resolve) => this.schedule(Math.min(graceMs, hook.sleep!.seconds * 1000), () => resolve({ ok: true, message: '' })));
+    }
+    if (!hook.exec && !hook.httpGet) return Promise.resolve({ ok: false, message: 'preStop hook has no exec, httpGet or sleep action' });
+    return runProbe({ exec: hook.exec, httpGet: hook.httpGet, timeoutSeconds: graceMs / 1000 }, target, this.d.runtime.runc);
   }
 
   /** Stops the pod and removes all it had on the node; `deleteFromApi` finishes a graceful deletion. */
