@@ -6,6 +6,8 @@ import { resolve } from 'node:path';
 import { HttpsClient } from '../client/https-client.js';
 import { TimingWheel } from '../time/timing-wheel.js';
 import { NodeAgent } from './agent.js';
+import type { Reservations } from './node/host-resources.js';
+import type { RegistryConfig } from './images/image-puller.js';
 
 export interface AgentCommandOptions {
   server: string;
@@ -19,6 +21,10 @@ export interface AgentCommandOptions {
   cgroupRoot?: string;
   clusterCidr?: string;
   port?: number;
+  maxPods?: number;
+  systemReserved?: Reservations;
+  registryMirror?: RegistryConfig['mirrors'];
+  insecureRegistry?: string[];
 }
 
 export interface RunningAgent {
@@ -39,7 +45,8 @@ export async function runAgent(opts: AgentCommandOptions, log: (line: string) =>
   });
   const agent = new NodeAgent({
     client, wheel, token: opts.token, dataDir: resolve(opts.dataDir), nodeName: opts.nodeName, hostIp: opts.hostIp,
-    bridgeName: opts.bridgeName, cgroupRoot: opts.cgroupRoot, clusterCidr: opts.clusterCidr, port: opts.port, log: (fields) => log(JSON.stringify(fields)),
+    bridgeName: opts.bridgeName, cgroupRoot: opts.cgroupRoot, clusterCidr: opts.clusterCidr, port: opts.port,
+    maxPods: opts.maxPods, reservations: opts.systemReserved, registries: { mirrors: opts.registryMirror, insecure: opts.insecureRegistry }, log: (fields) => log(JSON.stringify(fields)),
   });
   try {
     await agent.start();

@@ -27,6 +27,7 @@ import { NodeStatusReporter, defaultNodeName } from './node/node-status.js';
 import { NodeLease } from './node/node-lease.js';
 import { AgentStreamServer } from './streaming/agent-server.js';
 import type { BackOffOptions } from './runtime/backoff.js';
+import type { Reservations } from './node/host-resources.js';
 import { PodMetrics } from './metrics/pod-metrics.js';
 
 export interface AgentOptions {
@@ -39,6 +40,8 @@ export interface AgentOptions {
   hostIp?: string;
   clusterCidr?: string;
   maxPods?: number;
+  /** Taken off capacity to make allocatable (--system-reserved). */
+  reservations?: Reservations;
   registries?: RegistryConfig;
   /** Port of the agent's streaming endpoint (0 picks one). */
   port?: number;
@@ -116,7 +119,7 @@ export class NodeAgent {
     const runcVersion = (await runTool('runc', ['--version'])).stdout.split('\n')[0]?.split(' ')[2] ?? 'unknown';
     const status = new NodeStatusReporter(o.client, {
       nodeName: this.nodeName, hostIp: this.hostIp, dataDir: o.dataDir, clusterCidr: o.clusterCidr ?? '10.244.0.0/16', maxPods: o.maxPods ?? 110,
-      agentPort: port, agentCaPem: pki.caPem, runtimeVersion: `runc://${runcVersion}`,
+      reservations: o.reservations, agentPort: port, agentCaPem: pki.caPem, runtimeVersion: `runc://${runcVersion}`,
     }, () => o.wheel.clock.wallMs());
     const podCidr = await status.register();
     this.lease = new NodeLease(o.client, o.wheel, this.nodeName, (change) => this.log({ level: 'info', msg: 'node lease health', health: change.health }));

@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { K8TS_VERSION, SERVER_VERSION } from '../version.js';
+import { addRegistryMirror, parseReservations } from '../agent/agent-flags.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -19,6 +20,23 @@ function parseDuration(value: string): number {
   if (!match) throw new InvalidArgumentError('must be a duration such as 15s, 500ms or 1m');
   const unitMs = { ms: 1, s: 1_000, m: 60_000 }[match[2] as 'ms' | 's' | 'm'];
   return Number(match[1]) * unitMs;
+}
+
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number');
+  return n;
+}
+
+/** Turns a parser's Error into commander's InvalidArgumentError, so the user sees `error: option '…' argument '…' is invalid. <why>`. */
+function flagParser<A extends unknown[], T>(parse: (value: string, ...rest: A) => T): (value: string, ...rest: A) => T {
+  return (value, ...rest) => {
+    try {
+      return parse(value, ...rest);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  };
 }
 
 const program = new Command();
@@ -38,11 +56,7 @@ program
   .option('--agent', 'also run a node agent for this host (needs root, runc and the CNI plugins)')
   .option('--no-agent', 'run no node agent (the default for now)')
   .option('--node-monitor-grace-period <duration>', 'how long a node Lease may go unrenewed before the node is marked Unknown', parseDuration, 40_000)
-  .option('--simulated-nodes <count>', 'run this many simulated nodes (they run nothing; change kube-system/k8ts-simulated-nodes data.count to resize)', (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number');
-    return n;
-  })
+  .option('--simulated-nodes <count>', 'run this many simulated nodes (they run nothing; change kube-system/k8ts-simulated-nodes data.count to resize)', parseCount)
   .action(async (opts: {
     nodeMonitorGracePeriod: number;
     simulatedNodes?: number;
@@ -123,6 +137,10 @@ program
   .option('--cgroup-root <name>', 'top-level cgroup for pods', 'k8ts')
   .option('--cluster-cidr <cidr>', 'range the node\'s podCIDR is carved from', '10.244.0.0/16')
   .option('--port <port>', 'port of the agent\'s logs/exec endpoint (0 picks one)', parsePort, 10250)
+  .option('--max-pods <count>', 'pods this node takes', parseCount, 110)
+  .option('--system-reserved <list>', 'taken off capacity for allocatable: cpu=100m,memory=256Mi,ephemeral-storage=1Gi (the defaults)', flagParser(parseReservations))
+  .option('--registry-mirror <registry=host>', 'try this mirror before the registry (repeatable), e.g. docker.io=127.0.0.1:5001', (v: string, prev?: Record<string, string[]>) => flagParser(addRegistryMirror)(v, prev))
+  .option('--insecure-registry <host>', 'speak plain HTTP to this registry (repeatable; loopback ones always may)', (v: string, prev: string[] = []) => [...prev, v])
   .action(async (opts: Parameters<typeof import('../agent/agent-command.js').runAgent>[0]) => {
     const { runAgent } = await import('../agent/agent-command.js');
     let running: Awaited<ReturnType<typeof runAgent>>;

@@ -39,7 +39,9 @@ before(async () => {
   const access = loadKubeconfig(server.kubeconfig);
   writeFileSync(join(work, 'ca.pem'), access.caPem!);
   agentArgs = ['--server', server.url, '--token', access.token!, '--ca-file', join(work, 'ca.pem'), '--node-name', NODE, '--data-dir', join(work, 'agent'),
-    '--host-ip', '127.0.0.1', '--port', '0', '--bridge-name', BRIDGE, '--cgroup-root', CGROUP_ROOT, '--cluster-cidr', '10.252.0.0/16'];
+    '--host-ip', '127.0.0.1', '--port', '0', '--bridge-name', BRIDGE, '--cgroup-root', CGROUP_ROOT, '--cluster-cidr', '10.252.0.0/16',
+    // Images named after a registry that does not exist come from the test's registry; allocatable is capacity minus these.
+    '--registry-mirror', `mirror.invalid=${registry.host}`, '--system-reserved', 'cpu=500m,memory=1Gi'];
   agent = await startAgentProcess(agentArgs);
 });
 
@@ -75,6 +77,8 @@ test('the remote agent registers its node, runs a pod and serves exec and logs t
     return n.status?.conditions?.find((c: any) => c.type === 'Ready')?.status === 'True' ? n : undefined;
   }, 20_000);
   assert.match(node.spec.podCIDR, /^10\.252\.\d+\.0\/24$/);
+  assert.equal(node.status.allocatable.cpu, `${Number(node.status.capacity.cpu) * 1000 - 500}m`);
+  assert.equal(Number(/^(\d+)Ki$/.exec(node.status.capacity.memory)![1]) - Number(/^(\d+)Ki$/.exec(node.status.allocatable.memory)![1]), 1024 * 1024);
   await kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'remote' }, spec: {
     nodeName: NODE, terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image, command: ['sh', '-c', 'echo started on $(hostname); exec sleep 3600'] }] } }) });
   const p = await waitFor('pod Running', async () => {
@@ -198,9 +202,19 @@ test('k8ts image import loads OCI-layout and docker-archive tarballs that pods r
   const id = /offline\.invalid\/tools\/box:1 (sha256:[0-9a-f]{64})/.exec(oci.stdout)![1]!;
   const inUse = await k8tsImage(['rm', id]);
   assert.equal(inUse.code, 1);
-  assert.match(inUse.stderr, /conflict: unable to remove image sha256:[0-9a-f]{64} \([0-9a-f]{12}\): it is being used by container \S+ \(pod default\/(remote|later)\)/);
+  assert.match(inUse.stderr, /conflict: unable to remove image sha256:[0-9a-f]{64} \([0-9a-f]{12}\): it is being used by container \S+ \(pod default\/[a-z-]+\)/);
   assert.match((await k8tsImage(['ls'])).stdout, /offline\.invalid\/tools\/box\s+1\s/);
   const again = await k8tsImage(['rm', 'offline.invalid/tools/box:2']);
   assert.equal(again.code, 1);
   assert.match(again.stderr, /no image "offline\.invalid\/tools\/box:2"/);
+});
+
+test('--registry-mirror: an image of a registry that does not exist is pulled from its mirror', async () => {
+  await kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'mirrored' }, spec: {
+    nodeName: NODE, terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'mirror.invalid/busybox:1', imagePullPolicy: 'Always', command: ['sleep', '3600'] }] } }) });
+  await waitFor('pod mirrored Running', async () => (await podJson('mirrored')).status?.phase === 'Running', 30_000);
+  const pod = await podJson('mirrored');
+  assert.equal(pod.status.containerStatuses[0].image, 'mirror.invalid/busybox:1');
+  assert.match(pod.status.containerStatuses[0].imageID, /^mirror\.invalid\/busybox@sha256:[0-9a-f]{64}$/);
+  await kubectl.ok(['delete', 'pod', 'mirrored', '--wait=true', '--timeout=30s']);
 });

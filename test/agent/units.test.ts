@@ -15,6 +15,8 @@ import { buildOciSpec, effectiveCapabilities, DEFAULT_CAPABILITIES } from '../..
 import { podPhase } from '../../src/agent/pods/pod-status.js';
 import { containerArgs, expandReferences } from '../../src/agent/pods/container-config.js';
 import { exitStatus } from '../../src/agent/streaming/channel-protocol.js';
+import { addRegistryMirror, parseReservations } from '../../src/agent/agent-flags.js';
+import { DEFAULT_RESERVATIONS } from '../../src/agent/node/host-resources.js';
 
 const D = (c: string) => `sha256:${c.repeat(64)}`;
 
@@ -79,6 +81,19 @@ test('CRI log format: records round-trip; long lines split into partial records;
   assert.equal(lines.length, 2);
   assert.equal(lines[0], `${'x'.repeat(MAX_RECORD_BYTES + 5)}\n`);
   assert.equal(lines[1], 'tail');
+});
+
+test('agent flags: --system-reserved quantities with defaults for what is left out; --registry-mirror in order', () => {
+  assert.deepEqual(parseReservations('cpu=1500m,memory=1Gi'), { cpuMillis: 1500, memoryBytes: 1024 ** 3, ephemeralStorageBytes: DEFAULT_RESERVATIONS.ephemeralStorageBytes });
+  assert.deepEqual(parseReservations('cpu=2, ephemeral-storage=500M'), { cpuMillis: 2000, memoryBytes: DEFAULT_RESERVATIONS.memoryBytes, ephemeralStorageBytes: 500_000_000 });
+  assert.throws(() => parseReservations('gpu=1'), /"gpu=1": want cpu=<quantity>/);
+  assert.throws(() => parseReservations('cpu=lots'), /"cpu=lots": /);
+  assert.throws(() => parseReservations('memory=-1Gi'), /must not be negative/);
+  let mirrors = addRegistryMirror('docker.io=127.0.0.1:5001');
+  mirrors = addRegistryMirror('docker.io=127.0.0.1:5002', mirrors);
+  mirrors = addRegistryMirror('quay.io=mirror.local', mirrors);
+  assert.deepEqual(mirrors, { 'docker.io': ['127.0.0.1:5001', '127.0.0.1:5002'], 'quay.io': ['mirror.local'] });
+  assert.throws(() => addRegistryMirror('docker.io'), /want <registry>=<mirror host/);
 });
 
 test('back-off: 10 s doubling to 5 min, reset after a long quiet run', () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { BlobStore, digestHex } from './blob-store.js';
 import { unpackLayerFile } from './layer-unpacker.js';
 import { layerCompression, parseImageConfig, type ImageConfig, type Descriptor } from './manifest.js';
+import { parseImageReference, repositoryName } from './reference.js';
 
 export interface StoredImage {
   /** The config digest: the image ID. */
@@ -30,6 +31,21 @@ interface IndexFile {
 export interface RemovedImage {
   untagged: string[];
   deleted?: string;
+}
+
+/**
+ * The imageID a container status reports for an image run by `name`: the
+ * repo digest of that name's repository (one image pulled under several
+ * names, or through a mirror, has several), else any repo digest, else the ID.
+ */
+export function imageIdFor(image: StoredImage, name: string): string {
+  let repository: string | undefined;
+  try {
+    repository = repositoryName(parseImageReference(name));
+  } catch {
+    // an unparsable name matches no repo digest
+  }
+  return image.repoDigests.find((d) => repository !== undefined && d.startsWith(`${repository}@`)) ?? image.repoDigests[0] ?? image.id;
 }
 
 export class ImageStore {

@@ -15,7 +15,7 @@ import type { PodNamespaces } from '../runtime/pod-namespaces.js';
 import type { CniNetwork } from '../network/cni.js';
 import type { PodVolumes } from '../volumes/pod-volumes.js';
 import { ImageUnavailableError, type ImageManager } from '../images/image-manager.js';
-import type { ImageStore } from '../images/image-store.js';
+import { imageIdFor, type ImageStore } from '../images/image-store.js';
 import { BackOff, CRASH_LOOP_BACKOFF, type BackOffOptions } from '../runtime/backoff.js';
 import { containerCgroupPath, ociResources, podCgroupPath, qosClass, removeCgroup } from '../runtime/cgroup-paths.js';
 import { containerArgs, containerEnv, containerUser, expandReferences, podHostname, volumeMounts } from './container-config.js';
@@ -252,7 +252,7 @@ export class PodSync {
       init,
       attempt,
       image: c.image,
-      imageId: image.repoDigests[0] ?? image.id,
+      imageId: imageIdFor(image, c.image),
       logPath: join(logDir, c.name, `${attempt}.log`),
       cgroupPath: containerCgroupPath(podCg, `${c.name}-${attempt}`),
       ...(c.stdin ? { stdin: true, stdinOnce: c.stdinOnce === true } : {}),
