@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/server/k8ts-server.js';
@@ -254,6 +254,79 @@ test('configMap, secret and downwardAPI volumes, env from refs and envFrom, init
     return w?.reason === 'CreateContainerConfigError' ? w : undefined;
   }, 30_000);
   assert.match(waiting.message, /absent/);
+});
+
+test('hostPath, projected (configMap + secret + downwardAPI), memory emptyDir, and a secret volume updated in place', async () => {
+  const hostDir = join(work, 'host-dir');
+  const hostFile = join(work, 'host-file');
+  await kubectl.ok(['create', 'configmap', 'proj-cm', '--from-literal=colour=blue']);
+  await kubectl.ok(['create', 'secret', 'generic', 'proj-sec', '--from-literal=key=k3y']);
+  await kubectl.ok(['create', 'secret', 'generic', 'rotating', '--from-literal=user=alice', '--from-literal=token=t1']);
+  await kubectl.ok(['apply', '-f', '-'], { input: pod('volumes', {
+    containers: [{ name: 'c', image, command: ['sh', '-c', 'echo written by the pod > /host/from-pod; echo appended >> /host-file; sleep 3600'], volumeMounts: [
+      { name: 'host', mountPath: '/host' }, { name: 'file', mountPath: '/host-file' }, { name: 'proj', mountPath: '/proj' },
+      { name: 'mem', mountPath: '/mem' }, { name: 'rotating', mountPath: '/rotating' },
+    ] }],
+    volumes: [
+      { name: 'host', hostPath: { path: hostDir, type: 'DirectoryOrCreate' } },
+      { name: 'file', hostPath: { path: hostFile, type: 'FileOrCreate' } },
+      { name: 'proj', projected: { defaultMode: 0o440, sources: [
+        { configMap: { name: 'proj-cm', items: [{ key: 'colour', path: 'cm/colour' }] } },
+        { secret: { name: 'proj-sec', items: [{ key: 'key', path: 'sec/key', mode: 0o400 }] } },
+        { downwardAPI: { items: [{ path: 'meta/name', fieldRef: { fieldPath: 'metadata.name' } }, { path: 'meta/labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
+      ] } },
+      { name: 'mem', emptyDir: { medium: 'Memory', sizeLimit: '8Mi' } },
+      { name: 'rotating', secret: { secretName: 'rotating' } },
+    ],
+  }, { app: 'vol' }) });
+  await running('volumes');
+  const sh = (cmd: string) => kubectl.ok(['exec', 'volumes', '--', 'sh', '-c', cmd]);
+
+  // hostPath: the directory was created on the host and both sides see each other's files.
+  await waitFor('the pod wrote through hostPath', () => existsSync(join(hostDir, 'from-pod')), 10_000);
+  assert.equal(readFileSync(join(hostDir, 'from-pod'), 'utf8'), 'written by the pod\n');
+  writeFileSync(join(hostDir, 'from-host'), 'host data');
+  assert.equal(await sh('cat /host/from-host'), 'host data');
+  assert.ok(statSync(hostFile).isFile(), 'FileOrCreate made a file');
+  assert.equal(readFileSync(hostFile, 'utf8'), 'appended\n');
+
+  // projected: three sources in one directory, with their modes.
+  assert.equal(await sh('cat /proj/cm/colour'), 'blue');
+  assert.equal(await sh('cat /proj/sec/key'), 'k3y');
+  assert.equal(await sh('cat /proj/meta/name'), 'volumes');
+  assert.equal(await sh('cat /proj/meta/labels'), 'app="vol"');
+  assert.equal(await sh('stat -L -c %a /proj/cm/colour /proj/sec/key /proj/meta/name'), '440\n400\n440\n');
+
+  // medium: Memory is a tmpfs inside the container, sized by sizeLimit.
+  const mounts = await sh('cat /proc/mounts');
+  const mem = mounts.split('\n').find((l) => l.split(' ')[1] === '/mem');
+  assert.match(mem ?? '', /^tmpfs \/mem tmpfs rw,.*size=8192k/, `/mem in\n${mounts}`);
+
+  // A Secret's change reaches its volume in place: changed, removed and added keys.
+  assert.equal(await sh('cat /rotating/user /rotating/token'), 'alicet1');
+  const inode = await sh('stat -c %i /rotating');
+  await kubectl.ok(['replace', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'rotating' },
+    data: { token: Buffer.from('t2').toString('base64'), role: Buffer.from('admin').toString('base64') } }) });
+  let seen = '';
+  await waitFor('updated secret files', async () => (seen = await sh('cat /rotating/token; ls /rotating')) === 't2role\ntoken\n', 20_000, 250)
+    .catch((err: Error) => assert.fail(`${err.message}; the volume shows ${JSON.stringify(seen)}`));
+  assert.equal(await sh('cat /rotating/role'), 'admin');
+  assert.equal(await sh('stat -c %i /rotating'), inode, 'the same mounted directory');
+  assert.equal((await podJson('volumes')).status.containerStatuses[0].restartCount, 0);
+});
+
+test('a hostPath whose type check fails keeps the pod in ContainerCreating with a FailedMount event', async () => {
+  await kubectl.ok(['apply', '-f', '-'], { input: pod('no-host-dir', { containers: [{ name: 'c', image, command: ['sleep', '3600'], volumeMounts: [{ name: 'h', mountPath: '/h' }] }],
+    volumes: [{ name: 'h', hostPath: { path: join(work, 'absent-dir'), type: 'Directory' } }] }) });
+  const events = await waitFor('FailedMount', async () => {
+    const e = await kubectl.ok(['get', 'events', '--field-selector', 'involvedObject.name=no-host-dir,reason=FailedMount', '-o', 'jsonpath={.items[*].message}']);
+    return e || undefined;
+  }, 20_000, 250);
+  assert.ok(events.includes(`MountVolume.SetUp failed for volume "h" : hostPath type check failed: ${join(work, 'absent-dir')} is not a directory`), events);
+  const p = await podJson('no-host-dir');
+  assert.equal(p.status.phase, 'Pending');
+  assert.equal(p.status.containerStatuses[0].state.waiting.reason, 'ContainerCreating');
+  assert.equal(existsSync(join(work, 'absent-dir')), false, 'Directory does not create');
 });
 
 test('a private image fails to pull without credentials and pulls with an imagePullSecret', async () => {

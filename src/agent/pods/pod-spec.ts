@@ -72,14 +72,19 @@ export interface ContainerSpec {
 
 export interface KeyToPath { key: string; path: string; mode?: number }
 
+export interface DownwardApiItem { path: string; fieldRef?: { fieldPath: string }; mode?: number }
+
 export interface VolumeSpec {
   name: string;
   emptyDir?: { medium?: string; sizeLimit?: string };
   hostPath?: { path: string; type?: string };
   configMap?: { name: string; items?: KeyToPath[]; optional?: boolean; defaultMode?: number };
   secret?: { secretName: string; items?: KeyToPath[]; optional?: boolean; defaultMode?: number };
-  downwardAPI?: { items: { path: string; fieldRef?: { fieldPath: string } }[] };
-  projected?: { sources: { configMap?: VolumeSpec['configMap']; secret?: { name: string; items?: KeyToPath[]; optional?: boolean }; downwardAPI?: VolumeSpec['downwardAPI'] }[] };
+  downwardAPI?: { items: DownwardApiItem[]; defaultMode?: number };
+  projected?: {
+    defaultMode?: number;
+    sources: { configMap?: VolumeSpec['configMap']; secret?: { name: string; items?: KeyToPath[]; optional?: boolean }; downwardAPI?: VolumeSpec['downwardAPI']; serviceAccountToken?: unknown }[];
+  };
   persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
 }
 

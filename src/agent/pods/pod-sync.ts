@@ -118,7 +118,7 @@ export class PodSync {
     try {
       volumes = await this.d.volumes.prepare(pod, podDir);
     } catch (err) {
-      const msg = `MountVolume.SetUp failed: ${(err as Error).message}`;
+      const msg = `MountVolume.SetUp failed ${(err as Error).message}`;
       this.d.recorder.event(pod, 'Warning', 'FailedMount', msg);
       for (const c of [...(spec.initContainers ?? []), ...spec.containers]) if (!this.d.runtime.latest(state.uid, c.name)) state.waiting.set(c.name, { reason: 'ContainerCreating' });
       await this.report(state);

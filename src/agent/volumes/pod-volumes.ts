@@ -2,18 +2,60 @@
 // the host path / local PV path) that containers bind-mount. configMap,
 // secret, downwardAPI and projected volumes are rewritten on every sync, so
 // they follow their sources in place.
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseQuantity } from '../resource-quantity.js';
 import type { KubeObject } from '../../api/types.js';
 import { RESOURCES, isNotFound, type ApiClient } from '../../client/api-client.js';
 import { runTool } from '../exec-file.js';
 import { isMountPoint, mountsUnder } from '../runtime/pod-namespaces.js';
-import type { KeyToPath, VolumeSpec } from '../pods/pod-spec.js';
+import type { DownwardApiItem, KeyToPath, VolumeSpec } from '../pods/pod-spec.js';
 import { podSpec } from '../pods/pod-spec.js';
 import { writeAtomically, type VolumeFile } from './atomic-writer.js';
 import { fieldPathValue } from '../pods/field-path.js';
 
 export class VolumeError extends Error {}
+
+/** The kubelet's hostPath type check, creating what the *OrCreate types ask for. */
+export function checkHostPath(path: string, type: string): void {
+  const stat = () => (existsSync(path) ? statSync(path) : undefined);
+  const fail = (what: string) => {
+    throw new VolumeError(`hostPath type check failed: ${path} is not a ${what}`);
+  };
+  switch (type) {
+    case '':
+      return;
+    case 'DirectoryOrCreate':
+      if (!existsSync(path)) mkdirSync(path, { recursive: true, mode: 0o755 });
+      if (!stat()?.isDirectory()) fail('directory');
+      return;
+    case 'Directory':
+      if (!stat()?.isDirectory()) fail('directory');
+      return;
+    case 'FileOrCreate':
+      if (!existsSync(path)) {
+        // As the kubelet: the file is created, its directory must already be there.
+        if (!existsSync(dirname(path))) throw new VolumeError(`hostPath type check failed: ${dirname(path)} does not exist for FileOrCreate ${path}`);
+        closeSync(openSync(path, 'a', 0o644));
+      }
+      if (!stat()?.isFile()) fail('file');
+      return;
+    case 'File':
+      if (!stat()?.isFile()) fail('file');
+      return;
+    case 'Socket':
+      if (!stat()?.isSocket()) fail('socket file');
+      return;
+    case 'CharDevice':
+      if (!stat()?.isCharacterDevice()) fail('character device');
+      return;
+    case 'BlockDevice':
+      if (!stat()?.isBlockDevice()) fail('block device');
+      return;
+    default:
+      throw new VolumeError(`hostPath type ${type} is not supported`);
+  }
+}
 
 export class PodVolumes {
   constructor(private readonly client: ApiClient) {}
@@ -22,47 +64,52 @@ export class PodVolumes {
     return join(podDir, 'volumes');
   }
 
-  /** Prepares every volume; returns host paths by volume name. */
+  /** Prepares every volume; returns host paths by volume name. A failure names its volume, as the kubelet's FailedMount does. */
   async prepare(pod: KubeObject, podDir: string): Promise<Map<string, string>> {
     const out = new Map<string, string>();
-    const ns = pod.metadata.namespace!;
     for (const v of podSpec(pod).volumes ?? []) {
-      const dir = join(this.volumesDir(podDir), v.name);
-      if (v.hostPath) {
-        const type = v.hostPath.type ?? '';
-        if ((type === 'DirectoryOrCreate' || type === '') && !existsSync(v.hostPath.path) && type === 'DirectoryOrCreate') mkdirSync(v.hostPath.path, { recursive: true, mode: 0o755 });
-        if (type === 'Directory' && !(existsSync(v.hostPath.path) && statSync(v.hostPath.path).isDirectory())) throw new VolumeError(`hostPath type check failed: ${v.hostPath.path} is not a directory`);
-        out.set(v.name, v.hostPath.path);
-        continue;
+      try {
+        out.set(v.name, await this.prepareOne(pod, v, join(this.volumesDir(podDir), v.name)));
+      } catch (err) {
+        throw new VolumeError(`for volume "${v.name}" : ${(err as Error).message}`);
       }
-      if (v.persistentVolumeClaim) {
-        out.set(v.name, await this.localPvPath(ns, v.persistentVolumeClaim.claimName));
-        continue;
-      }
-      mkdirSync(dir, { recursive: true });
-      if (v.emptyDir) {
-        if (v.emptyDir.medium === 'Memory' && !isMountPoint(dir)) {
-          await runTool('mount', ['-t', 'tmpfs', '-o', `mode=1777${v.emptyDir.sizeLimit ? `,size=${v.emptyDir.sizeLimit.replace(/i$/, '')}` : ''}`, 'tmpfs', dir]);
-        }
-      } else {
-        writeAtomically(dir, await this.files(pod, v));
-      }
-      out.set(v.name, dir);
     }
     return out;
+  }
+
+  private async prepareOne(pod: KubeObject, v: VolumeSpec, dir: string): Promise<string> {
+    const ns = pod.metadata.namespace!;
+    if (v.hostPath) {
+      checkHostPath(v.hostPath.path, v.hostPath.type ?? '');
+      return v.hostPath.path;
+    }
+    if (v.persistentVolumeClaim) return this.localPvPath(ns, v.persistentVolumeClaim.claimName);
+    mkdirSync(dir, { recursive: true });
+    if (v.emptyDir) {
+      if (v.emptyDir.medium === 'Memory' && !isMountPoint(dir)) {
+        // The kubelet sizes a memory emptyDir by its sizeLimit (bytes); without one tmpfs takes its default.
+        const size = v.emptyDir.sizeLimit ? `,size=${Math.ceil(parseQuantity(v.emptyDir.sizeLimit))}` : '';
+        await runTool('mount', ['-t', 'tmpfs', '-o', `mode=1777${size}`, 'tmpfs', dir]);
+      }
+    } else {
+      writeAtomically(dir, await this.files(pod, v));
+    }
+    return dir;
   }
 
   private async files(pod: KubeObject, v: VolumeSpec): Promise<VolumeFile[]> {
     const ns = pod.metadata.namespace!;
     if (v.configMap) return this.keyFiles(await this.source('configmaps', ns, v.configMap.name, v.configMap.optional), v.configMap.items, v.configMap.defaultMode ?? 0o644, false);
     if (v.secret) return this.keyFiles(await this.source('secrets', ns, v.secret.secretName, v.secret.optional), v.secret.items, v.secret.defaultMode ?? 0o644, true);
-    if (v.downwardAPI) return this.downwardFiles(pod, v.downwardAPI.items);
+    if (v.downwardAPI) return this.downwardFiles(pod, v.downwardAPI.items, v.downwardAPI.defaultMode ?? 0o644);
     if (v.projected) {
+      const mode = v.projected.defaultMode ?? 0o644;
       const out: VolumeFile[] = [];
       for (const s of v.projected.sources ?? []) {
-        if (s.configMap) out.push(...this.keyFiles(await this.source('configmaps', ns, s.configMap.name, s.configMap.optional), s.configMap.items, 0o644, false));
-        if (s.secret) out.push(...this.keyFiles(await this.source('secrets', ns, s.secret.name, s.secret.optional), s.secret.items, 0o644, true));
-        if (s.downwardAPI) out.push(...this.downwardFiles(pod, s.downwardAPI.items));
+        if (s.configMap) out.push(...this.keyFiles(await this.source('configmaps', ns, s.configMap.name, s.configMap.optional), s.configMap.items, mode, false));
+        if (s.secret) out.push(...this.keyFiles(await this.source('secrets', ns, s.secret.name, s.secret.optional), s.secret.items, mode, true));
+        if (s.downwardAPI) out.push(...this.downwardFiles(pod, s.downwardAPI.items, mode));
+        if (s.serviceAccountToken) throw new VolumeError('projected serviceAccountToken sources are not supported by this agent');
       }
       return out;
     }
@@ -88,8 +135,8 @@ export class PodVolumes {
     return chosen.filter((i) => data[i.key]).map((i) => ({ path: i.path, content: data[i.key]!, mode: (i as KeyToPath).mode ?? mode }));
   }
 
-  private downwardFiles(pod: KubeObject, items: { path: string; fieldRef?: { fieldPath: string } }[]): VolumeFile[] {
-    return items.filter((i) => i.fieldRef).map((i) => ({ path: i.path, content: Buffer.from(fieldPathValue(pod, i.fieldRef!.fieldPath, undefined)), mode: 0o644 }));
+  private downwardFiles(pod: KubeObject, items: DownwardApiItem[], mode: number): VolumeFile[] {
+    return items.filter((i) => i.fieldRef).map((i) => ({ path: i.path, content: Buffer.from(fieldPathValue(pod, i.fieldRef!.fieldPath, undefined)), mode: i.mode ?? mode }));
   }
 
   /** A claim bound to a local (or hostPath) PersistentVolume resolves to its path on this node. */
