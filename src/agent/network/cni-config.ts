@@ -1,6 +1,7 @@
 // The CNI network every pod on a node joins: a Linux bridge with host-local
-// IPAM over the node's podCIDR, loopback, and portmap for hostPorts, as a
-// conflist the standard plugins read on stdin.
+// IPAM over the node's podCIDR and portmap for hostPorts, as a conflist the
+// standard plugins read on stdin. (The pod's loopback is brought up with its
+// network namespace, see PodNamespaces.)
 export interface PodNetworkConfig {
   /** CNI network name; also names host-local's state directory. */
   name: string;
@@ -48,8 +49,6 @@ export function bridgeConfList(cfg: PodNetworkConfig): CniConfList {
     ],
   };
 }
-
-export const LOOPBACK_CONF: CniPluginConf & { cniVersion: string; name: string } = { cniVersion: CNI_VERSION, name: 'lo', type: 'loopback' };
 
 export interface PortMapping {
   hostPort: number;

@@ -1,11 +1,15 @@
-// Runs the standard CNI plugins for a pod: loopback, then the node's
-// bridge+portmap list, passing each plugin's result to the next. ADD results
-// are kept on disk so DEL (even after an agent restart) gets the same
-// prevResult the plugins expect.
+// Runs the node's CNI plugin list (bridge+portmap) for a pod, passing each
+// plugin's result to the next. ADD results are kept on disk so DEL (even
+// after an agent restart) gets the same prevResult the plugins expect.
+// Each plugin is a process the agent forks, which blocks its event loop
+// until the child has exec'd: plugins with nothing to do are not run
+// (portmap without port mappings), and the pod's loopback interface is
+// brought up by PodNamespaces when it creates the network namespace rather
+// than by the loopback plugin.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOOPBACK_CONF, pluginInvocationConf, type CniConfList, type PortMapping } from './cni-config.js';
+import { pluginInvocationConf, type CniConfList, type CniPluginConf, type PortMapping } from './cni-config.js';
 
 export class CniError extends Error {}
 
@@ -37,9 +41,9 @@ export class CniNetwork {
 
   /** Attaches the pod; returns its IPv4 address (without prefix length). */
   async add(att: PodAttachment): Promise<string> {
-    await this.invoke('ADD', LOOPBACK_CONF, { ...att, ifname: 'lo' });
     let prev: unknown;
     for (const plugin of this.list.plugins) {
+      if (idle(plugin, att.portMappings)) continue;
       prev = await this.invoke('ADD', pluginInvocationConf(this.list, plugin, prev, { portMappings: att.portMappings }), att);
     }
     writeFileSync(this.resultPath(att.podUid), JSON.stringify({ result: prev, portMappings: att.portMappings ?? [], netns: att.netns, podNamespace: att.podNamespace, podName: att.podName }));
@@ -65,6 +69,8 @@ export class CniNetwork {
     // DEL must succeed even when the namespace is already gone; plugins accept an empty CNI_NETNS.
     if (att.netns && !existsSync(att.netns)) att.netns = '';
     for (const plugin of [...this.list.plugins].reverse()) {
+      // Skipped at ADD (the saved attachment says so), it has nothing to undo; without a record it runs, to be safe.
+      if (saved && idle(plugin, saved.portMappings)) continue;
       await this.invoke('DEL', pluginInvocationConf(this.list, plugin, saved?.result, { portMappings: att.portMappings }), att);
     }
     rmSync(path, { force: true });
@@ -117,6 +123,15 @@ export class CniNetwork {
       child.stdin.end(JSON.stringify(conf));
     });
   }
+}
+
+/**
+ * A plugin whose only job is port mappings, for a pod without any: portmap's
+ * ADD then returns prevResult unchanged and creates no rules, so running it
+ * would only cost a fork and a Go process start per pod.
+ */
+function idle(plugin: CniPluginConf, portMappings: PortMapping[] | undefined): boolean {
+  return plugin.type === 'portmap' && !portMappings?.length;
 }
 
 export const DEFAULT_CNI_PLUGIN_DIRS = ['/opt/cni/bin', '/usr/lib/cni', '/usr/libexec/cni'];

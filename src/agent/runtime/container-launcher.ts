@@ -9,7 +9,7 @@
 // with `stdinOnce` the shim drops its end on SIGUSR1, and the container
 // reads EOF once the attached client has gone too.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, constants } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, watch, constants } from 'node:fs';
 import { join } from 'node:path';
 import { Socket } from 'node:net';
 import { runTool } from '../exec-file.js';
@@ -29,10 +29,10 @@ export function shimPidPath(bundleDir: string): string {
   return join(bundleDir, 'shim.pid');
 }
 
+/** Node cannot make a FIFO; one mkfifo(1) makes all that are missing (each fork of the agent blocks its event loop). */
 export async function makeFifos(bundleDir: string, stdin = false): Promise<void> {
-  for (const s of stdin ? (['stdin', 'stdout', 'stderr'] as const) : (['stdout', 'stderr'] as const)) {
-    if (!existsSync(fifoPath(bundleDir, s))) await runTool('mkfifo', ['-m', '600', fifoPath(bundleDir, s)]);
-  }
+  const missing = (stdin ? (['stdin', 'stdout', 'stderr'] as const) : (['stdout', 'stderr'] as const)).map((s) => fifoPath(bundleDir, s)).filter((p) => !existsSync(p));
+  if (missing.length) await runTool('mkfifo', ['-m', '600', ...missing]);
 }
 
 /**
@@ -45,6 +45,34 @@ export function openFifoReader(path: string): Socket {
   return new Socket({ fd, readable: true, writable: false });
 }
 
+/** `runc run` writes the container's pid here (atomically) once the container's process runs. */
+export function pidFilePath(bundleDir: string): string {
+  return join(bundleDir, 'container.pid');
+}
+
+/**
+ * Resolves once the container runs (runc has written its pid file) or the
+ * shim has exited (runc failed, or the container already finished): a
+ * container is reported started only when it is. inotify on the bundle
+ * dir, so waiting costs no fork and no polling.
+ */
+export function whenRunning(bundleDir: string, shim: LaunchedShim): Promise<void> {
+  return new Promise((resolve) => {
+    const pidFile = pidFilePath(bundleDir);
+    const watcher = watch(bundleDir);
+    const done = () => {
+      watcher.close();
+      resolve();
+    };
+    watcher.on('change', (_event, name) => {
+      if (name === 'container.pid' && existsSync(pidFile)) done();
+    });
+    watcher.on('error', done);
+    void shim.exited.then(done);
+    if (existsSync(pidFile)) done();
+  });
+}
+
 export interface LaunchedShim {
   /** Resolves when the shim exits (only for shims this agent started). */
   exited: Promise<void>;
@@ -52,7 +80,7 @@ export interface LaunchedShim {
 
 export function launchContainer(runc: Runc, id: string, bundleDir: string, stdin = false): LaunchedShim {
   const exitFile = join(bundleDir, 'exit');
-  const runcLine = [runc.binary, ...runc.args('run', '--keep', '--bundle', bundleDir, id)].map(shellQuote).join(' ');
+  const runcLine = [runc.binary, ...runc.args('run', '--keep', '--pid-file', pidFilePath(bundleDir), '--bundle', bundleDir, id)].map(shellQuote).join(' ');
   const recordExit = `echo "$rc $(date +%s%3N)" > ${shellQuote(`${exitFile}.tmp`)} && mv ${shellQuote(`${exitFile}.tmp`)} ${shellQuote(exitFile)}`;
   const stdinFifo = shellQuote(fifoPath(bundleDir, 'stdin'));
   // With stdin: fd 3 holds the FIFO open (so opening it read-only for the

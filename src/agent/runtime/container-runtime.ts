@@ -5,7 +5,7 @@
 import { constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Socket } from 'node:net';
-import { makeFifos, launchContainer, openFifoReader, readExit, fifoPath, shimPidPath, type ExitRecord } from './container-launcher.js';
+import { makeFifos, launchContainer, openFifoReader, readExit, fifoPath, shimPidPath, whenRunning, type ExitRecord } from './container-launcher.js';
 import { mountRootfs, removeBundle } from './container-rootfs.js';
 import { buildOciSpec, type SpecInputs } from './oci-spec.js';
 import type { Runc } from './runc.js';
@@ -117,6 +117,7 @@ export class ContainerRuntime {
       this.drainLogs(full);
       const shim = launchContainer(this.runc, id, bundleDir, !!record.stdin);
       void shim.exited.then(() => this.observeExit(full));
+      await whenRunning(bundleDir, shim);
       return full;
     } catch (err) {
       this.records.delete(id);

@@ -54,8 +54,11 @@ export class PodNamespaces {
     const kinds = hostNetwork ? (['ipc'] as SharedNamespace[]) : SHARED;
     for (const ns of SHARED) writeFileSync(this.path(podUid, ns), '');
     const flags = kinds.map((ns) => `--${ns}=${this.path(podUid, ns)}`);
-    // hostname(1) runs inside the new UTS namespace, which then persists with the name set.
-    await runTool('unshare', [...flags, ...(hostNetwork ? ['true'] : ['hostname', hostname])]);
+    // The command runs inside the new namespaces, which then persist as it
+    // left them: hostname(1) names the UTS namespace and the loopback comes
+    // up (what the CNI loopback plugin would do, without another fork of
+    // the agent and a Go process start per pod).
+    await runTool('unshare', [...flags, ...(hostNetwork ? ['true'] : ['sh', '-c', 'hostname "$1" && ip link set lo up', 'sh', hostname])]);
     if (hostNetwork) writeFileSync(join(dir, 'host-network'), '');
   }
 
