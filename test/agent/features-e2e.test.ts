@@ -47,7 +47,7 @@ after(async () => {
   if (kubectl) await kubectl.run(['delete', 'pods', '--all', '--wait=true', '--timeout=30s']).catch(() => undefined);
   await server?.agent?.teardownNode().catch(() => undefined);
   await server?.close();
-  if (work) await sweepHost({ workDir: work, runcRoots: [join(work, 'server/agent/run/runc')], cgroupRoot: CGROUP_ROOT, bridgeName: BRIDGE });
+  if (work) await sweepHost({ workDir: work, runcRoots: [join(work, 'server/agent/run/runc')], cgroupRoot: CGROUP_ROOT, bridgeName: BRIDGE, clusterCidr: '10.254.0.0/16' });
   kubectl?.cleanup();
   await registry?.stop();
   await privateRegistry?.stop();

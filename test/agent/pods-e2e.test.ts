@@ -9,13 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/server/k8ts-server.js';
 import { Kubectl, run, waitFor } from '../e2e/harness.js';
-import { buildBusyboxLayout, pushLayout, startRegistry, type TestRegistry } from './support/registry.js';
+import { buildBusyboxLayout, freePort, pushLayout, startRegistry, type TestRegistry } from './support/registry.js';
 import { sweepHost } from './support/host-sweep.js';
 
 const NODE = 'agent-e2e';
 // Per-run names, so two runs of this file on one host (two engineers' test suites) never share a bridge or cgroup tree.
 const BRIDGE = `k8e${process.pid % 1_000_000}`;
 const CGROUP_ROOT = `k8ts-e2e-${process.pid}`;
+const CLUSTER_CIDR = '10.251.0.0/16';
 let server: RunningServer;
 let kubectl: Kubectl;
 let registry: TestRegistry;
@@ -30,7 +31,7 @@ before(async () => {
   image = `${registry.host}/busybox:1`;
   server = await startServer({
     dataDir: join(work, 'server'), port: 0, bindAddress: '127.0.0.1', storeBackend: 'memory',
-    agent: { nodeName: NODE, hostIp: '127.0.0.1', bridgeName: BRIDGE, cgroupRoot: CGROUP_ROOT, clusterCidr: '10.251.0.0/16',
+    agent: { nodeName: NODE, hostIp: '127.0.0.1', bridgeName: BRIDGE, cgroupRoot: CGROUP_ROOT, clusterCidr: CLUSTER_CIDR,
       crashLoopBackOff: { initialMs: 500, maxMs: 2000 }, imagePullBackOff: { initialMs: 500, maxMs: 2000 }, resyncMs: 500 },
   });
   assert.ok(server.agent, 'the node agent started');
@@ -43,7 +44,7 @@ after(async () => {
   await server?.agent?.teardownNode().catch(() => undefined);
   await server?.close();
   // Whatever a failed test left (processes, mounts, the bridge, cgroups) goes too.
-  if (work) await sweepHost({ workDir: work, runcRoots: [join(work, 'server/agent/run/runc')], cgroupRoot: CGROUP_ROOT, bridgeName: BRIDGE });
+  if (work) await sweepHost({ workDir: work, runcRoots: [join(work, 'server/agent/run/runc')], cgroupRoot: CGROUP_ROOT, bridgeName: BRIDGE, clusterCidr: CLUSTER_CIDR });
   kubectl?.cleanup();
   await registry?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
@@ -150,6 +151,34 @@ test('readiness and liveness probes: NotReady, then a restart for a failed liven
     return x.status.containerStatuses[0].restartCount >= 1 ? x : undefined;
   }, 30_000);
   assert.equal(p.status.containerStatuses[0].lastState.terminated.exitCode, 137);
+});
+
+test('a hostPort reaches the pod from the host on 127.0.0.1 through portmap; its iptables rules go with the pod', async () => {
+  const hostPort = await freePort();
+  await kubectl.ok(['apply', '-f', '-'], { input: pod('hostport', { containers: [{ name: 'web', image, command: ['sh', '-c', 'echo via-hostport > /tmp/index.html; exec httpd -f -p 8080 -h /tmp'],
+    ports: [{ containerPort: 8080, hostPort }], readinessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1 } }] }) });
+  const p = await waitFor('hostport Ready', async () => {
+    const x = await podJson('hostport');
+    return x.status?.conditions?.find((c: any) => c.type === 'Ready')?.status === 'True' ? x : undefined;
+  }, 60_000);
+  const uid = p.metadata.uid;
+  // portmap tags its jump rules with the CNI container ID (the pod's UID); the DNAT itself sits in the chain they jump to.
+  const nat = async () => (await run('iptables-save', ['-t', 'nat'])).stdout.split('\n');
+  const ownRules = (lines: string[], chains: string[]) => lines.filter((l) => l.includes(uid) || chains.some((c) => l.includes(c)));
+  const before = await nat();
+  const chains = [...new Set(before.filter((l) => l.includes(uid)).flatMap((l) => /-j (CNI-DN-\w+)/.exec(l)?.[1] ?? []))];
+  assert.equal(chains.length, 1, `one DNAT chain for the pod:\n${before.join('\n')}`);
+  const dnat = before.filter((l) => l.startsWith(`-A ${chains[0]} `) && l.includes(`--dport ${hostPort} `) && l.includes(`--to-destination ${p.status.podIP}:8080`));
+  assert.equal(dnat.length, 1, `the hostPort's DNAT to the pod:\n${ownRules(before, chains).join('\n')}`);
+  const res = await fetch(`http://127.0.0.1:${hostPort}/index.html`);
+  assert.equal(res.status, 200);
+  assert.equal(await res.text(), 'via-hostport\n');
+
+  await kubectl.ok(['delete', 'pod', 'hostport', '--wait=true', '--timeout=30s']);
+  const after = await nat();
+  assert.deepEqual(ownRules(after, chains), [], 'no rule or chain of the pod is left');
+  assert.deepEqual(after.filter((l) => l.includes(`--dport ${hostPort} `) || l.includes(`--dports ${hostPort} `)), [], 'no rule for the hostPort is left');
+  await assert.rejects(fetch(`http://127.0.0.1:${hostPort}/index.html`), 'nothing answers on the hostPort');
 });
 
 test('graceful deletion: preStop runs before SIGTERM, SIGTERM is delivered, a container ignoring it is SIGKILLed after the grace period', async () => {

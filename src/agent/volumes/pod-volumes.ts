@@ -2,7 +2,7 @@
 // the host path / local PV path) that containers bind-mount. configMap,
 // secret, downwardAPI and projected volumes are rewritten on every sync, so
 // they follow their sources in place.
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseQuantity } from '../resource-quantity.js';
 import type { KubeObject } from '../../api/types.js';
@@ -16,45 +16,29 @@ import { fieldPathValue } from '../pods/field-path.js';
 
 export class VolumeError extends Error {}
 
+/** What each hostPath type requires of the path, and how the kubelet names it when it does not. */
+const HOST_PATH_TYPES: Record<string, [(st: Stats) => boolean, string]> = {
+  DirectoryOrCreate: [(st) => st.isDirectory(), 'directory'],
+  Directory: [(st) => st.isDirectory(), 'directory'],
+  FileOrCreate: [(st) => st.isFile(), 'file'],
+  File: [(st) => st.isFile(), 'file'],
+  Socket: [(st) => st.isSocket(), 'socket file'],
+  CharDevice: [(st) => st.isCharacterDevice(), 'character device'],
+  BlockDevice: [(st) => st.isBlockDevice(), 'block device'],
+};
+
 /** The kubelet's hostPath type check, creating what the *OrCreate types ask for. */
 export function checkHostPath(path: string, type: string): void {
-  const stat = () => (existsSync(path) ? statSync(path) : undefined);
-  const fail = (what: string) => {
-    throw new VolumeError(`hostPath type check failed: ${path} is not a ${what}`);
-  };
-  switch (type) {
-    case '':
-      return;
-    case 'DirectoryOrCreate':
-      if (!existsSync(path)) mkdirSync(path, { recursive: true, mode: 0o755 });
-      if (!stat()?.isDirectory()) fail('directory');
-      return;
-    case 'Directory':
-      if (!stat()?.isDirectory()) fail('directory');
-      return;
-    case 'FileOrCreate':
-      if (!existsSync(path)) {
-        // As the kubelet: the file is created, its directory must already be there.
-        if (!existsSync(dirname(path))) throw new VolumeError(`hostPath type check failed: ${dirname(path)} does not exist for FileOrCreate ${path}`);
-        closeSync(openSync(path, 'a', 0o644));
-      }
-      if (!stat()?.isFile()) fail('file');
-      return;
-    case 'File':
-      if (!stat()?.isFile()) fail('file');
-      return;
-    case 'Socket':
-      if (!stat()?.isSocket()) fail('socket file');
-      return;
-    case 'CharDevice':
-      if (!stat()?.isCharacterDevice()) fail('character device');
-      return;
-    case 'BlockDevice':
-      if (!stat()?.isBlockDevice()) fail('block device');
-      return;
-    default:
-      throw new VolumeError(`hostPath type ${type} is not supported`);
+  if (type === '') return;
+  const check = HOST_PATH_TYPES[type];
+  if (!check) throw new VolumeError(`hostPath type ${type} is not supported`);
+  if (type === 'DirectoryOrCreate' && !existsSync(path)) mkdirSync(path, { recursive: true, mode: 0o755 });
+  if (type === 'FileOrCreate' && !existsSync(path)) {
+    // As the kubelet: the file is created, its directory must already be there.
+    if (!existsSync(dirname(path))) throw new VolumeError(`hostPath type check failed: ${dirname(path)} does not exist for FileOrCreate ${path}`);
+    closeSync(openSync(path, 'a', 0o644));
   }
+  if (!(existsSync(path) && check[0](statSync(path)))) throw new VolumeError(`hostPath type check failed: ${path} is not a ${check[1]}`);
 }
 
 export class PodVolumes {

@@ -1,12 +1,14 @@
 // Last-resort cleanup for agent tests, independent of any agent: kills every
 // process in the test's cgroup tree and every runc container under its data
 // dir, unmounts what lies under the work dir (namespace files, volumes),
-// deletes the bridge and removes the cgroup tree in every hierarchy. Safe to
+// deletes the bridge, removes the hostPort (portmap) NAT rules that lead to
+// the test's pod addresses and the cgroup tree in every hierarchy. Safe to
 // run after a clean teardown (it finds nothing) and after a crash.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeCgroup } from '../../../src/agent/runtime/cgroup-paths.js';
+import { ipToInt } from '../../../src/agent/network/cni-config.js';
 
 export interface SweepTarget {
   /** Everything the test created lives under this dir (agent data dirs included). */
@@ -15,6 +17,8 @@ export interface SweepTarget {
   runcRoots: string[];
   cgroupRoot: string;
   bridgeName: string;
+  /** The test's cluster CIDR: portmap chains that DNAT into it are the test's. */
+  clusterCidr?: string;
 }
 
 /** Runs a tool, ignoring its output and failure (no stdin: nothing to EPIPE on). */
@@ -53,10 +57,37 @@ export async function sweepHost(t: SweepTarget): Promise<void> {
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4]).filter((m): m is string => !!m && m.startsWith(t.workDir));
   for (const mp of mounts.sort().reverse()) await run('umount', ['-l', mp]).catch(() => undefined);
   if (existsSync(join('/sys/class/net', t.bridgeName))) await run('ip', ['link', 'del', t.bridgeName]).catch(() => undefined);
+  if (t.clusterCidr) await sweepPortmapRules(t.clusterCidr);
   // Killed processes leave their cgroups a moment later.
   for (let i = 0; i < 50; i++) {
     removeCgroup(`/${t.cgroupRoot}`);
     if (!readdirSync('/sys/fs/cgroup').some((c) => existsSync(join('/sys/fs/cgroup', c, t.cgroupRoot)))) break;
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Deletes portmap's per-pod CNI-DN-* chains whose DNAT targets lie in `cidr`, and the rules jumping to them. */
+async function sweepPortmapRules(cidr: string): Promise<void> {
+  const [base, bits] = cidr.split('/') as [string, string];
+  const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
+  const inCidr = (ip: string) => ((ipToInt(ip) & mask) >>> 0) === ((ipToInt(base) & mask) >>> 0);
+  const lines = await new Promise<string[]>((resolve) => {
+    const child = spawn('iptables-save', ['-t', 'nat'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('error', () => resolve([]));
+    child.once('close', () => resolve(out.split('\n')));
+  });
+  const chains = new Set(lines.flatMap((l) => {
+    const m = /^-A (CNI-DN-\w+) .*--to-destination (\d+\.\d+\.\d+\.\d+):/.exec(l);
+    return m && inCidr(m[2]!) ? [m[1]!] : [];
+  }));
+  for (const chain of chains) {
+    for (const l of lines.filter((x) => x.startsWith('-A ') && x.endsWith(`-j ${chain}`))) {
+      // iptables-save prints rules in the form `iptables -D` takes back (quoted comments included).
+      await run('sh', ['-c', `iptables -t nat -D ${l.slice(3)}`]);
+    }
+    await run('iptables', ['-t', 'nat', '-F', chain]);
+    await run('iptables', ['-t', 'nat', '-X', chain]);
   }
 }
