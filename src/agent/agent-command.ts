@@ -22,6 +22,7 @@ export interface AgentCommandOptions {
   clusterCidr?: string;
   port?: number;
   maxPods?: number;
+  podMaxPids?: number;
   systemReserved?: Reservations;
   registryMirror?: RegistryConfig['mirrors'];
   insecureRegistry?: string[];
@@ -46,7 +47,7 @@ export async function runAgent(opts: AgentCommandOptions, log: (line: string) =>
   const agent = new NodeAgent({
     client, wheel, token: opts.token, dataDir: resolve(opts.dataDir), nodeName: opts.nodeName, hostIp: opts.hostIp,
     bridgeName: opts.bridgeName, cgroupRoot: opts.cgroupRoot, clusterCidr: opts.clusterCidr, port: opts.port,
-    maxPods: opts.maxPods, reservations: opts.systemReserved, registries: { mirrors: opts.registryMirror, insecure: opts.insecureRegistry }, log: (fields) => log(JSON.stringify(fields)),
+    maxPods: opts.maxPods, podPidsLimit: opts.podMaxPids, reservations: opts.systemReserved, registries: { mirrors: opts.registryMirror, insecure: opts.insecureRegistry }, log: (fields) => log(JSON.stringify(fields)),
   });
   try {
     await agent.start();

@@ -40,6 +40,8 @@ export interface AgentOptions {
   hostIp?: string;
   clusterCidr?: string;
   maxPods?: number;
+  /** pids limit of each container's cgroup (--pod-max-pids; unset or 0: none). */
+  podPidsLimit?: number;
   /** Taken off capacity to make allocatable (--system-reserved). */
   reservations?: Reservations;
   registries?: RegistryConfig;
@@ -143,6 +145,7 @@ export class NodeAgent {
       client: o.client, wheel: o.wheel, runtime: this.runtime, namespaces: this.namespaces, network, volumes: new PodVolumes(o.client),
       images, imageStore: this.imageStore, recorder, nodeName: this.nodeName, hostIp: this.hostIp, cgroupRoot: o.cgroupRoot ?? 'k8ts',
       requeue: (key, ms) => this.queue.addAfter(key, ms), log: this.log, crashLoopBackOff: o.crashLoopBackOff,
+      podPidsLimit: o.podPidsLimit,
     });
 
     const adopted = this.runtime.adopt();

@@ -138,6 +138,7 @@ program
   .option('--cluster-cidr <cidr>', 'range the node\'s podCIDR is carved from', '10.244.0.0/16')
   .option('--port <port>', 'port of the agent\'s logs/exec endpoint (0 picks one)', parsePort, 10250)
   .option('--max-pods <count>', 'pods this node takes', parseCount, 110)
+  .option('--pod-max-pids <count>', 'pids limit of each container (0: none)', parseCount, 0)
   .option('--system-reserved <list>', 'taken off capacity for allocatable: cpu=100m,memory=256Mi,ephemeral-storage=1Gi (the defaults)', flagParser(parseReservations))
   .option('--registry-mirror <registry=host>', 'try this mirror before the registry (repeatable), e.g. docker.io=127.0.0.1:5001', (v: string, prev?: Record<string, string[]>) => flagParser(addRegistryMirror)(v, prev))
   .option('--insecure-registry <host>', 'speak plain HTTP to this registry (repeatable; loopback ones always may)', (v: string, prev: string[] = []) => [...prev, v])

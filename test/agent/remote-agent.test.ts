@@ -5,60 +5,35 @@
 // to adopt. Needs root, runc, the CNI plugins, docker-registry, umoci, skopeo.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadKubeconfig } from '../../src/client/kubeconfig.js';
-import { Kubectl, run, startServer, waitFor, type RunResult, type ServerProcess } from '../e2e/harness.js';
-import { buildBusyboxLayout, pushLayout, startRegistry, type TestRegistry } from './support/registry.js';
-import { startAgentProcess, type AgentProcess } from './support/agent-process.js';
-import { sweepHost } from './support/host-sweep.js';
+import { run, startServer, waitFor, type Kubectl, type RunResult } from '../e2e/harness.js';
+import { startAgentProcess } from './support/agent-process.js';
+import { startRemoteCluster, type RemoteCluster } from './support/remote-cluster.js';
 
 const NODE = 'remote-agent-e2e';
-const BRIDGE = `k8r${process.pid % 1_000_000}`;
-const CGROUP_ROOT = `k8ts-remote-${process.pid}`;
-let work: string;
-let registry: TestRegistry;
-let server: ServerProcess;
+let c: RemoteCluster;
 let kubectl: Kubectl;
-let agent: AgentProcess | undefined;
-let agentArgs: string[];
+let work: string;
 let image: string;
 let layout: string;
 
 before(async () => {
-  assert.equal(process.getuid?.(), 0, 'agent e2e tests need root');
-  work = mkdtempSync(join(tmpdir(), 'k8ts-remote-agent-'));
-  registry = await startRegistry();
-  layout = await buildBusyboxLayout(work);
-  await pushLayout(layout, registry.host, 'busybox:1');
-  image = `${registry.host}/busybox:1`;
-  // SQLite (the default store), so the server can be restarted on the same data dir mid-test.
-  server = await startServer({ dataDir: join(work, 'server') });
-  kubectl = new Kubectl(server.kubeconfig);
-  const access = loadKubeconfig(server.kubeconfig);
-  writeFileSync(join(work, 'ca.pem'), access.caPem!);
-  agentArgs = ['--server', server.url, '--token', access.token!, '--ca-file', join(work, 'ca.pem'), '--node-name', NODE, '--data-dir', join(work, 'agent'),
-    '--host-ip', '127.0.0.1', '--port', '0', '--bridge-name', BRIDGE, '--cgroup-root', CGROUP_ROOT, '--cluster-cidr', '10.252.0.0/16',
+  c = await startRemoteCluster({
+    name: NODE, clusterCidr: '10.252.0.0/16',
     // Images named after a registry that does not exist come from the test's registry; allocatable is capacity minus these.
-    '--registry-mirror', `mirror.invalid=${registry.host}`, '--system-reserved', 'cpu=500m,memory=1Gi'];
-  agent = await startAgentProcess(agentArgs);
+    agentArgs: (registryHost) => ['--registry-mirror', `mirror.invalid=${registryHost}`, '--system-reserved', 'cpu=500m,memory=1Gi'],
+  });
+  ({ kubectl, work, image, layout } = c);
 });
 
 after(async () => {
-  // While the agent still runs, deleting the pods tears them down through it (CNI DEL and all).
-  if (kubectl && agent?.child.exitCode === null) await kubectl.run(['delete', 'pods', '--all', '--wait=true', '--timeout=30s']).catch(() => undefined);
-  await agent?.stop();
-  if (work) await sweepHost({ workDir: work, runcRoots: [join(work, 'agent/run/runc')], cgroupRoot: CGROUP_ROOT, bridgeName: BRIDGE });
-  await server?.stop();
-  kubectl?.cleanup();
-  await registry?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
+  await c?.close();
 });
 
 /** What runc knows of a container (pid, status, rootfs), from the agent's runc root. */
 async function containerState(containerId: string): Promise<{ pid: number; status: string; rootfs: string }> {
-  const r = await run('runc', ['--root', join(work, 'agent/run/runc'), 'state', containerId]);
+  const r = await run('runc', ['--root', c.runcRoot, 'state', containerId]);
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout);
 }
@@ -99,12 +74,12 @@ test('SIGKILL of the agent leaves containers running; a new agent adopts them wi
   const pidOf = async () => (await containerState(containerId)).pid;
   const pid = await pidOf();
   assert.ok(pid > 0);
-  await agent!.kill();
+  await c.agent!.kill();
   // The container outlives its agent.
   process.kill(pid, 0);
   assert.equal(await pidOf(), pid);
-  agent = await startAgentProcess(agentArgs);
-  assert.match(agent.output(), /"adoptedContainers":1/);
+  c.agent = await startAgentProcess(c.agentArgs);
+  assert.match(c.agent.output(), /"adoptedContainers":1/);
   // The new agent queued the adopted pod at its first sync, before this one: once this runs, that sync is done.
   await kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'later' }, spec: {
     nodeName: NODE, terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image, command: ['sleep', '3600'] }] } }) });
@@ -129,16 +104,16 @@ test('while the API server is gone pods keep running; when it returns the agent 
   const survivor = await podJson('remote');
   const survivorPid = (await containerState(containerIdOf(survivor))).pid;
   const outage = await containerState(containerIdOf(running));
-  const port = new URL(server.url).port;
+  const port = new URL(c.server.url).port;
 
-  assert.equal(await server.stop(), 0);
+  assert.equal(await c.server.stop(), 0);
   writeFileSync(join(outage.rootfs, 'finish'), '');
   await waitFor('the outage container to exit', async () => (await containerState(containerIdOf(running))).status === 'stopped', 10_000, 50);
   // The agent is still up and the other pod's process untouched.
-  assert.equal(agent!.child.exitCode, null, agent!.output());
+  assert.equal(c.agent!.child.exitCode, null, c.agent!.output());
   process.kill(survivorPid, 0);
 
-  server = await startServer({ dataDir: join(work, 'server'), port: Number(port) });
+  c.server = await startServer({ dataDir: join(work, 'server'), port: Number(port) });
   const finished = await waitFor('pod outage Failed with exit code 7', async () => {
     const x = await podJson('outage');
     return x.status?.phase === 'Failed' ? x : undefined;

@@ -11,11 +11,12 @@ import { renderRecords } from '../../src/agent/streaming/log-reader.js';
 import { BackOff } from '../../src/agent/runtime/backoff.js';
 import { ociResources, podCgroupPath, containerCgroupPath, qosClass } from '../../src/agent/runtime/cgroup-paths.js';
 import { bridgeConfList, pluginInvocationConf, nthSubnet } from '../../src/agent/network/cni-config.js';
-import { buildOciSpec, effectiveCapabilities, DEFAULT_CAPABILITIES } from '../../src/agent/runtime/oci-spec.js';
+import { buildOciSpec, effectiveCapabilities, ALL_CAPABILITIES, DEFAULT_CAPABILITIES } from '../../src/agent/runtime/oci-spec.js';
 import { podPhase } from '../../src/agent/pods/pod-status.js';
 import { containerArgs, expandReferences } from '../../src/agent/pods/container-config.js';
 import { exitStatus } from '../../src/agent/streaming/channel-protocol.js';
 import { addRegistryMirror, parseReservations } from '../../src/agent/agent-flags.js';
+import { capabilitiesInMask } from '../../src/agent/runtime/host-capabilities.js';
 import { DEFAULT_RESERVATIONS } from '../../src/agent/node/host-resources.js';
 
 const D = (c: string) => `sha256:${c.repeat(64)}`;
@@ -81,6 +82,16 @@ test('CRI log format: records round-trip; long lines split into partial records;
   assert.equal(lines.length, 2);
   assert.equal(lines[0], `${'x'.repeat(MAX_RECORD_BYTES + 5)}\n`);
   assert.equal(lines[1], 'tail');
+});
+
+test('privileged gets the runtime\'s own capabilities: a bounding set without CAP_SYS_RESOURCE grants everything else', () => {
+  const bounded = capabilitiesInMask('1fffeffffff');
+  assert.equal(bounded.length, ALL_CAPABILITIES.length - 1);
+  assert.ok(!bounded.includes('CAP_SYS_RESOURCE'));
+  assert.deepEqual(capabilitiesInMask('a80425fb').sort(), [...DEFAULT_CAPABILITIES].sort());
+  const sec = { privileged: true, readOnlyRootFilesystem: false, capabilitiesAdd: [], capabilitiesDrop: [], availableCapabilities: bounded };
+  assert.deepEqual(effectiveCapabilities(sec), bounded);
+  assert.deepEqual(effectiveCapabilities({ ...sec, privileged: false, capabilitiesAdd: ['ALL'] }), bounded);
 });
 
 test('agent flags: --system-reserved quantities with defaults for what is left out; --registry-mirror in order', () => {

@@ -10,6 +10,7 @@ import { mountRootfs, removeBundle } from './container-rootfs.js';
 import { buildOciSpec, type SpecInputs } from './oci-spec.js';
 import type { Runc } from './runc.js';
 import { CGROUP_ROOT } from './cgroup-paths.js';
+import { hostCapabilities } from './host-capabilities.js';
 import { ContainerLogWriter, type LogRotation } from '../streaming/container-log-writer.js';
 
 export interface ContainerRecord {
@@ -108,7 +109,7 @@ export class ContainerRuntime {
     try {
       await mountRootfs(bundleDir, lowerDirs);
       for (const f of files) writeFileSync(join(bundleDir, f.path), f.content);
-      writeFileSync(join(bundleDir, 'config.json'), JSON.stringify(buildOciSpec(spec)));
+      writeFileSync(join(bundleDir, 'config.json'), JSON.stringify(buildOciSpec({ ...spec, security: { availableCapabilities: hostCapabilities(), ...spec.security } })));
       await makeFifos(bundleDir, !!record.stdin);
       writeFileSync(join(bundleDir, 'container.json'), JSON.stringify(full));
       mkdirSync(join(full.logPath, '..'), { recursive: true });

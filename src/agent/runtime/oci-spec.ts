@@ -27,6 +27,8 @@ export interface SecuritySpec {
   capabilitiesAdd: string[];
   capabilitiesDrop: string[];
   allowPrivilegeEscalation?: boolean;
+  /** What privileged and "ALL" grant: the runtime's own capabilities (default: every one Linux defines). */
+  availableCapabilities?: string[];
 }
 
 export interface SpecInputs {
@@ -56,12 +58,13 @@ export const ALL_CAPABILITIES = [
 
 /** Kubernetes names capabilities without the CAP_ prefix ("NET_ADMIN"); "ALL" means every one. */
 export function effectiveCapabilities(sec: SecuritySpec): string[] {
-  if (sec.privileged) return ALL_CAPABILITIES;
+  const available = sec.availableCapabilities ?? ALL_CAPABILITIES;
+  if (sec.privileged) return [...available];
   const norm = (c: string) => (c.toUpperCase() === 'ALL' ? 'ALL' : `CAP_${c.toUpperCase().replace(/^CAP_/, '')}`);
   const drop = sec.capabilitiesDrop.map(norm);
   const add = sec.capabilitiesAdd.map(norm);
   let caps = drop.includes('ALL') ? [] : DEFAULT_CAPABILITIES.filter((c) => !drop.includes(c));
-  caps = add.includes('ALL') ? [...ALL_CAPABILITIES] : [...new Set([...caps, ...add])];
+  caps = add.includes('ALL') ? [...available] : [...new Set([...caps, ...add])];
   return caps;
 }
 
