@@ -196,3 +196,47 @@ test('a pod deleted while its agent was down has its containers, namespaces and 
     !existsSync(join(c.work, 'agent/pods', uid)) && !existsSync(join(c.work, 'agent/run/ns', uid)) && !existsSync(join('/sys/fs/cgroup/memory', podCgroup)), 30_000, 100);
   assert.match(c.agent.output(), new RegExp(`"msg":"removing orphaned pod","uid":"${uid}"`));
 });
+
+test('probes: httpGet readiness and liveness, tcpSocket readiness, liveness held back until the startup probe passes', async () => {
+  const httpd = (port: number) => `exec httpd -f -p ${port} -h /var/www`;
+  await runPod('probed', [
+    {
+      name: 'web',
+      command: ['sh', '-c', `echo ok > /var/www/index.html; ${httpd(8080)}`],
+      startupProbe: { exec: { command: ['sh', '-c', 'echo attempt >> /tmp/attempts; test -e /tmp/started'] }, periodSeconds: 1, failureThreshold: 120 },
+      livenessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 1, failureThreshold: 1 },
+      readinessProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 1 },
+    },
+    {
+      name: 'tcp',
+      command: ['sh', '-c', `while [ ! -e /tmp/listen ]; do sleep 0.1; done; ${httpd(9090)}`],
+      readinessProbe: { tcpSocket: { port: 9090 }, periodSeconds: 1 },
+    },
+  ]);
+  const status = async (name: string) => (await kubectl.json(['get', 'pod', 'probed'])).status.containerStatuses.find((s: any) => s.name === name);
+  // Three failed startup attempts: a liveness probe running meanwhile would have failed (no /healthz) and restarted the container.
+  await waitFor('three startup probe attempts', async () => (await exec('probed', 'web', 'cat', '/tmp/attempts')).stdout.split('\n').filter(Boolean).length >= 3, 20_000, 200);
+  let web = await status('web');
+  assert.equal(web.started, false);
+  assert.equal(web.ready, false);
+  assert.equal(web.restartCount, 0);
+
+  await exec('probed', 'web', 'sh', '-c', 'echo ok > /var/www/healthz; touch /tmp/started');
+  await waitFor('web started', async () => (await status('web')).started === true, 20_000, 200);
+  web = await status('web');
+  assert.equal(web.ready, false, 'GET /ready is a 404 until the file exists');
+  await exec('probed', 'web', 'sh', '-c', 'echo ok > /var/www/ready');
+  await waitFor('web ready', async () => (await status('web')).ready === true, 20_000, 200);
+
+  assert.equal((await status('tcp')).ready, false, 'nothing listens on 9090 yet');
+  await exec('probed', 'tcp', 'touch', '/tmp/listen');
+  await waitFor('tcp ready', async () => (await status('tcp')).ready === true, 20_000, 200);
+  await waitFor('pod Ready', async () => (await kubectl.json(['get', 'pod', 'probed'])).status.conditions.find((x: any) => x.type === 'Ready').status === 'True', 20_000, 200);
+
+  await exec('probed', 'web', 'rm', '/var/www/healthz');
+  await waitFor('a liveness restart', async () => (await status('web')).restartCount >= 1, 30_000, 200);
+  const events = (await kubectl.json<{ items: any[] }>(['get', 'events', '--field-selector', 'involvedObject.name=probed'])).items.map((e) => `${e.reason}: ${e.message}`);
+  assert.ok(events.some((e) => /^Unhealthy: Liveness probe failed: HTTP probe failed with statuscode: 404/.test(e)), events.join('\n'));
+  assert.ok(events.includes('Killing: Container web failed liveness probe, will be restarted'), events.join('\n'));
+  assert.equal((await status('tcp')).restartCount, 0);
+});
