@@ -14,6 +14,7 @@ import { ServiceAccountController } from './serviceaccount/service-account-contr
 import { NodeLifecycleController } from './nodelifecycle/node-lifecycle-controller.js';
 import { TaintEvictionController } from './nodelifecycle/taint-eviction-controller.js';
 import { DisruptionController } from './disruption/disruption-controller.js';
+import { PersistentVolumeBinder } from './volume/persistent-volume-binder.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 
 export const CONTROLLERS: ((ctx: ControllerContext) => Controller)[] = [
@@ -31,5 +32,6 @@ export const CONTROLLERS: ((ctx: ControllerContext) => Controller)[] = [
   (ctx) => new NodeLifecycleController(ctx),
   (ctx) => new TaintEvictionController(ctx),
   (ctx) => new DisruptionController(ctx),
+  (ctx) => new PersistentVolumeBinder(ctx),
   (ctx) => new Scheduler(ctx),
 ];

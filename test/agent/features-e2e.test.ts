@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/server/k8ts-server.js';
@@ -327,6 +327,67 @@ test('a hostPath whose type check fails keeps the pod in ContainerCreating with 
   assert.equal(p.status.phase, 'Pending');
   assert.equal(p.status.containerStatuses[0].state.waiting.reason, 'ContainerCreating');
   assert.equal(existsSync(join(work, 'absent-dir')), false, 'Directory does not create');
+});
+
+test('persistentVolumeClaims bind to local PersistentVolumes and mount in pods; a claim waits for a volume that fits', async () => {
+  const pv = (name: string, storage: string, source: Record<string, unknown>, storageClassName = 'local') => ({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name },
+    spec: { capacity: { storage }, accessModes: ['ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Retain', storageClassName, ...source,
+      nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [NODE] }] }] } } } });
+  const pvc = (name: string, storage: string) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name },
+    spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'local', resources: { requests: { storage } } } });
+  const local = (dir: string) => {
+    mkdirSync(join(work, dir));
+    return { local: { path: join(work, dir) } };
+  };
+  const volumes = [pv('pv-small', '1Gi', local('pv-small')), pv('pv-fits', '2Gi', local('pv-fits')), pv('pv-big', '8Gi', local('pv-big')), pv('pv-other-class', '2Gi', local('pv-other'), 'other')];
+  writeFileSync(join(work, 'pv-fits', 'seed'), 'from the host');
+  await kubectl.ok(['apply', '-f', '-'], { input: volumes.map((o) => JSON.stringify(o)).join('\n') });
+  for (const v of volumes) await waitFor(`${v.metadata.name} Available`, async () => (await kubectl.json(['get', 'pv', v.metadata.name])).status?.phase === 'Available', 20_000, 200);
+  await kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify(pvc('data', '1500Mi')) });
+  // The smallest volume of the claim's class that is big enough.
+  const claim = await waitFor('claim Bound', async () => {
+    const c = await kubectl.json(['get', 'pvc', 'data']);
+    return c.status?.phase === 'Bound' ? c : undefined;
+  }, 20_000, 200);
+  assert.equal(claim.spec.volumeName, 'pv-fits');
+  assert.deepEqual(claim.status.capacity, { storage: '2Gi' });
+  assert.deepEqual(claim.status.accessModes, ['ReadWriteOnce']);
+  const bound = await waitFor('volume Bound', async () => {
+    const v = await kubectl.json(['get', 'pv', 'pv-fits']);
+    return v.status?.phase === 'Bound' ? v : undefined;
+  }, 20_000, 200);
+  assert.equal(bound.spec.claimRef.name, 'data');
+  assert.equal(bound.spec.claimRef.uid, claim.metadata.uid);
+  for (const other of ['pv-small', 'pv-big', 'pv-other-class']) assert.equal((await kubectl.json(['get', 'pv', other])).status.phase, 'Available', other);
+
+  await kubectl.ok(['apply', '-f', '-'], { input: pod('claimant', { containers: [{ name: 'c', image, command: ['sh', '-c', 'echo written by the pod > /data/from-pod; sleep 3600'],
+    volumeMounts: [{ name: 'data', mountPath: '/data' }] }], volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }] }) });
+  await running('claimant');
+  assert.equal(await kubectl.ok(['exec', 'claimant', '--', 'cat', '/data/seed']), 'from the host');
+  await waitFor('the pod wrote to the volume', () => existsSync(join(work, 'pv-fits', 'from-pod')), 10_000);
+  assert.equal(readFileSync(join(work, 'pv-fits', 'from-pod'), 'utf8'), 'written by the pod\n');
+
+  // A claim nothing fits stays Pending, and so does its pod, until a volume that fits appears.
+  await kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify(pvc('later', '20Gi')) });
+  await kubectl.ok(['apply', '-f', '-'], { input: pod('waits-for-claim', { containers: [{ name: 'c', image, command: ['sh', '-c', 'touch /data/arrived; sleep 3600'],
+    volumeMounts: [{ name: 'data', mountPath: '/data' }] }], volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'later' } }] }) });
+  const failed = await waitFor('FailedMount for the unbound claim', async () => {
+    const e = await kubectl.ok(['get', 'events', '--field-selector', 'involvedObject.name=waits-for-claim,reason=FailedMount', '-o', 'jsonpath={.items[*].message}']);
+    return e || undefined;
+  }, 20_000, 250);
+  assert.match(failed, /PVC default\/later has non-bound phase \("Pending"\)/);
+  assert.equal((await kubectl.json(['get', 'pvc', 'later'])).status.phase, 'Pending');
+  assert.equal((await podJson('waits-for-claim')).status.phase, 'Pending');
+  await kubectl.ok(['apply', '-f', '-'], { input: JSON.stringify(pv('pv-huge', '20Gi', { hostPath: { path: join(work, 'pv-huge'), type: 'DirectoryOrCreate' } })) });
+  await running('waits-for-claim');
+  assert.equal((await kubectl.json(['get', 'pvc', 'later'])).spec.volumeName, 'pv-huge');
+  assert.ok(existsSync(join(work, 'pv-huge', 'arrived')));
+
+  // Deleting the claim (after its pod) releases the volume; Retain keeps the data.
+  await kubectl.ok(['delete', 'pod', 'claimant', '--wait=true', '--timeout=30s']);
+  await kubectl.ok(['delete', 'pvc', 'data', '--wait=true', '--timeout=30s']);
+  await waitFor('volume Released', async () => (await kubectl.json(['get', 'pv', 'pv-fits'])).status?.phase === 'Released', 20_000, 200);
+  assert.ok(existsSync(join(work, 'pv-fits', 'from-pod')));
 });
 
 test('a private image fails to pull without credentials and pulls with an imagePullSecret', async () => {

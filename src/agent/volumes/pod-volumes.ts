@@ -128,14 +128,20 @@ export class PodVolumes {
     const pvc = await this.client.get(RESOURCES.persistentvolumeclaims, ns, claimName).catch((err) => {
       throw isNotFound(err) ? new VolumeError(`persistentvolumeclaim "${claimName}" not found`) : err;
     });
-    const volumeName = (pvc.spec as { volumeName?: string }).volumeName;
-    if (!volumeName) throw new VolumeError(`persistentvolumeclaim "${claimName}" is not bound`);
+    const volumeName = (pvc.spec as { volumeName?: string }).volumeName ?? '';
+    const phase = (pvc.status as { phase?: string } | undefined)?.phase ?? '';
+    // As the kubelet: only a Bound claim is mounted.
+    if (phase !== 'Bound' || !volumeName) throw new VolumeError(`PVC ${ns}/${claimName} has non-bound phase ("${phase}") or empty pvc.Spec.VolumeName ("${volumeName}")`);
     const pv = await this.client.get(RESOURCES.persistentvolumes, undefined, volumeName);
-    const spec = pv.spec as { local?: { path: string }; hostPath?: { path: string } };
-    const path = spec.local?.path ?? spec.hostPath?.path;
-    if (!path) throw new VolumeError(`persistentvolume "${volumeName}" is not a local volume`);
-    mkdirSync(path, { recursive: true });
-    return path;
+    const spec = pv.spec as { local?: { path: string }; hostPath?: { path: string; type?: string } };
+    if (spec.hostPath) {
+      checkHostPath(spec.hostPath.path, spec.hostPath.type ?? '');
+      return spec.hostPath.path;
+    }
+    // A local volume is a path an administrator made on this node: it must be there.
+    if (!spec.local?.path) throw new VolumeError(`persistentvolume "${volumeName}" is neither a local nor a hostPath volume`);
+    if (!existsSync(spec.local.path)) throw new VolumeError(`local volume path ${spec.local.path} of persistentvolume "${volumeName}" does not exist`);
+    return spec.local.path;
   }
 
   /** Unmounts memory-backed emptyDirs and removes the volumes dir. */
