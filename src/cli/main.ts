@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { K8TS_VERSION, SERVER_VERSION } from '../version.js';
 import { addRegistryMirror, parseReservations } from '../agent/agent-flags.js';
+import type { Reservations } from '../agent/node/host-resources.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -39,11 +40,29 @@ function flagParser<A extends unknown[], T>(parse: (value: string, ...rest: A) =
   };
 }
 
+/** The node agent's host flags, the same on `k8ts agent` and `k8ts server --agent`. */
+interface AgentHostFlags {
+  maxPods: number;
+  podMaxPids: number;
+  systemReserved?: Reservations;
+  registryMirror?: Record<string, string[]>;
+  insecureRegistry?: string[];
+}
+
+function withAgentHostOptions(cmd: Command): Command {
+  return cmd
+    .option('--max-pods <count>', 'pods this node takes', parseCount, 110)
+    .option('--pod-max-pids <count>', 'pids limit of each container (0: none)', parseCount, 0)
+    .option('--system-reserved <list>', 'taken off capacity for allocatable: cpu=100m,memory=256Mi,ephemeral-storage=1Gi (the defaults)', flagParser(parseReservations))
+    .option('--registry-mirror <registry=host>', 'try this mirror before the registry (repeatable), e.g. docker.io=127.0.0.1:5001', (v: string, prev?: Record<string, string[]>) => flagParser(addRegistryMirror)(v, prev))
+    .option('--insecure-registry <host>', 'speak plain HTTP to this registry (repeatable; loopback ones always may)', (v: string, prev: string[] = []) => [...prev, v]);
+}
+
 const program = new Command();
 program.name('k8ts').description('A Kubernetes-compatible orchestrator: one npm install, one command, the real kubectl.');
 
-program
-  .command('server')
+withAgentHostOptions(program
+  .command('server'))
   .description('run the API server (and, as they land, scheduler, controllers and a node agent) in one process')
   .option('--data-dir <dir>', 'where the store, PKI and admin kubeconfig live', '.k8ts')
   .option('--port <port>', 'HTTPS port (0 picks a free one)', parsePort, 6443)
@@ -57,7 +76,7 @@ program
   .option('--no-agent', 'run no node agent (the default for now)')
   .option('--node-monitor-grace-period <duration>', 'how long a node Lease may go unrenewed before the node is marked Unknown', parseDuration, 40_000)
   .option('--simulated-nodes <count>', 'run this many simulated nodes (they run nothing; change kube-system/k8ts-simulated-nodes data.count to resize)', parseCount)
-  .action(async (opts: {
+  .action(async (opts: AgentHostFlags & {
     nodeMonitorGracePeriod: number;
     simulatedNodes?: number;
     agent?: boolean;
@@ -81,7 +100,10 @@ program
         port: opts.port,
         bindAddress: opts.bindAddress,
         storeBackend: opts.store,
-        agent: opts.agent === true,
+        agent: opts.agent === true && {
+          maxPods: opts.maxPods, podPidsLimit: opts.podMaxPids, reservations: opts.systemReserved,
+          registries: { mirrors: opts.registryMirror, insecure: opts.insecureRegistry },
+        },
         nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriod,
         simulatedNodes: opts.simulatedNodes,
         leaderElection: {
@@ -123,7 +145,7 @@ program
     }
   });
 
-program
+withAgentHostOptions(program
   .command('agent')
   .description('run a node agent on this host, joining the server at --server (needs root, runc and the CNI plugins)')
   .requiredOption('--server <url>', 'the k8ts server, e.g. https://10.0.0.1:6443')
@@ -136,13 +158,9 @@ program
   .option('--bridge-name <name>', 'Linux bridge for pods', 'k8ts0')
   .option('--cgroup-root <name>', 'top-level cgroup for pods', 'k8ts')
   .option('--cluster-cidr <cidr>', 'range the node\'s podCIDR is carved from', '10.244.0.0/16')
-  .option('--port <port>', 'port of the agent\'s logs/exec endpoint (0 picks one)', parsePort, 10250)
-  .option('--max-pods <count>', 'pods this node takes', parseCount, 110)
-  .option('--pod-max-pids <count>', 'pids limit of each container (0: none)', parseCount, 0)
-  .option('--system-reserved <list>', 'taken off capacity for allocatable: cpu=100m,memory=256Mi,ephemeral-storage=1Gi (the defaults)', flagParser(parseReservations))
-  .option('--registry-mirror <registry=host>', 'try this mirror before the registry (repeatable), e.g. docker.io=127.0.0.1:5001', (v: string, prev?: Record<string, string[]>) => flagParser(addRegistryMirror)(v, prev))
-  .option('--insecure-registry <host>', 'speak plain HTTP to this registry (repeatable; loopback ones always may)', (v: string, prev: string[] = []) => [...prev, v])
+  .option('--port <port>', 'port of the agent\'s logs/exec endpoint (0 picks one)', parsePort, 10250))
   .action(async (opts: Parameters<typeof import('../agent/agent-command.js').runAgent>[0]) => {
+    (await import('../agent/young-generation.js')).keepYoungGenerationSmall();
     const { runAgent } = await import('../agent/agent-command.js');
     let running: Awaited<ReturnType<typeof runAgent>>;
     try {
