@@ -7,11 +7,14 @@
 //    Ready. Targets: p99 <= 1 s (ours), p99 <= 5 s (Kubernetes' pod startup SLO).
 //  - the agent idle with those 100 pods running: RSS (VmRSS) and CPU
 //    (utime+stime over a window), from /proc/<agent pid>. Target < 100 MB.
+//  - for reading the latencies: the agent's own CPU during the burst, and
+//    how busy the whole host was (other load on a shared host shows there).
 // Everything is deleted and swept at the end, whatever happens.
 // BENCH_PODS, BENCH_IDLE_MS, BENCH_COMPILED=1 (bin/k8ts.js on dist/) and
 // BENCH_AGENT_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") tune a run.
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { KubeObject } from '../src/api/types.js';
 import { RESOURCES } from '../src/client/api-client.js';
@@ -50,6 +53,13 @@ function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]);
+}
+
+/** Busy and total jiffies of the whole host (all CPUs), from /proc/stat. */
+function hostTicks(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - f[3]! - f[4]!, total };
 }
 
 function rssMb(pid: number): number {
@@ -103,6 +113,8 @@ async function main(): Promise<void> {
       closed: (err) => console.error(`watch closed: ${String(err)}`),
     });
     const names = Array.from({ length: PODS }, (_, i) => `pod-${String(i).padStart(3, '0')}`);
+    const burstAgentTicks0 = cpuTicks(agentPid);
+    const burstHost0 = hostTicks();
     const t0 = performance.now();
     await Promise.all(names.map(async (name) => {
       created.set(name, performance.now());
@@ -110,6 +122,11 @@ async function main(): Promise<void> {
     }));
     await waitFor(`${PODS} pods Ready`, () => ready.size === PODS, 300_000, 20);
     const allReadyMs = performance.now() - t0;
+    // The agent's own CPU for the burst (its tools and containers not included), and how busy the
+    // whole host was: on a shared host, other load shows here and explains slow runs.
+    const burstAgentCpuS = (cpuTicks(agentPid) - burstAgentTicks0) / CLK_TCK;
+    const burstHost1 = hostTicks();
+    const hostBusyPct = ((burstHost1.busy - burstHost0.busy) / (burstHost1.total - burstHost0.total)) * 100;
     stopWatch();
     const latencies = names.map((n) => ready.get(n)! - created.get(n)!).sort((a, b) => a - b);
 
@@ -130,6 +147,8 @@ async function main(): Promise<void> {
       ['startup p99 (create → Ready)', ms(p99), ms(TARGET_P99_MS), (p99 / TARGET_P99_MS).toFixed(2), ms(K8S_SLO_P99_MS), (p99 / K8S_SLO_P99_MS).toFixed(2)],
       ['startup max', ms(latencies[latencies.length - 1]!), '—', '—', '—', '—'],
       [`all ${PODS} Ready after`, ms(allReadyMs), '—', '—', '—', '—'],
+      [`agent CPU during the burst`, `${burstAgentCpuS.toFixed(1)} s (${Math.round((burstAgentCpuS * 1000) / PODS)} ms a pod)`, '—', '—', '—', '—'],
+      [`host CPU busy during the burst`, `${hostBusyPct.toFixed(0)} % of ${availableParallelism()} CPUs`, '—', '—', '—', '—'],
       [`agent RSS, idle with ${PODS} pods`, `${rss.toFixed(1)} MB`, `${TARGET_RSS_MB} MB`, (rss / TARGET_RSS_MB).toFixed(2), '—', '—'],
       [`agent CPU, idle (${IDLE_WINDOW_MS / 1000} s window)`, `${cpuPct.toFixed(1)} % of a core`, '—', '—', '—', '—'],
     ]);

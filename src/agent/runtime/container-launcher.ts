@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, watch, constants } from 'node:fs';
 import { join } from 'node:path';
 import { Socket } from 'node:net';
-import { runTool } from '../exec-file.js';
+import { HOST_ENV, runTool } from '../exec-file.js';
 import { shellQuote, type Runc } from './runc.js';
 
 export interface ExitRecord {
@@ -94,7 +94,7 @@ export function launchContainer(runc: Runc, id: string, bundleDir: string, stdin
   const out = openSync(fifoPath(bundleDir, 'stdout'), 'r+');
   const err = openSync(fifoPath(bundleDir, 'stderr'), 'r+');
   try {
-    const child = spawn('sh', ['-c', script], { detached: true, stdio: ['ignore', out, err] });
+    const child = spawn('sh', ['-c', script], { detached: true, stdio: ['ignore', out, err], env: HOST_ENV });
     const exited = new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       child.once('error', () => resolve());
