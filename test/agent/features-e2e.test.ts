@@ -360,10 +360,16 @@ test('persistentVolumeClaims bind to local PersistentVolumes and mount in pods; 
   assert.equal(bound.spec.claimRef.uid, claim.metadata.uid);
   for (const other of ['pv-small', 'pv-big', 'pv-other-class']) assert.equal((await kubectl.json(['get', 'pv', other])).status.phase, 'Available', other);
 
+  // The same claim twice: as is, and with the pod-level readOnly that overrides the volumeMount's.
   await kubectl.ok(['apply', '-f', '-'], { input: pod('claimant', { containers: [{ name: 'c', image, command: ['sh', '-c', 'echo written by the pod > /data/from-pod; sleep 3600'],
-    volumeMounts: [{ name: 'data', mountPath: '/data' }] }], volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }] }) });
+    volumeMounts: [{ name: 'data', mountPath: '/data' }, { name: 'data-ro', mountPath: '/data-ro', readOnly: false }] }],
+  volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }, { name: 'data-ro', persistentVolumeClaim: { claimName: 'data', readOnly: true } }] }) });
   await running('claimant');
   assert.equal(await kubectl.ok(['exec', 'claimant', '--', 'cat', '/data/seed']), 'from the host');
+  assert.equal(await kubectl.ok(['exec', 'claimant', '--', 'cat', '/data-ro/seed']), 'from the host');
+  const ro = await kubectl.run(['exec', 'claimant', '--', 'touch', '/data-ro/nope']);
+  assert.notEqual(ro.code, 0);
+  assert.match(ro.stderr, /Read-only file system/);
   await waitFor('the pod wrote to the volume', () => existsSync(join(work, 'pv-fits', 'from-pod')), 10_000);
   assert.equal(readFileSync(join(work, 'pv-fits', 'from-pod'), 'utf8'), 'written by the pod\n');
 

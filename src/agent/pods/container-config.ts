@@ -8,7 +8,7 @@ import type { KubeObject } from '../../api/types.js';
 import { RESOURCES, isNotFound, type ApiClient } from '../../client/api-client.js';
 import type { ImageConfig } from '../images/manifest.js';
 import type { OciMount } from '../runtime/oci-spec.js';
-import type { ContainerSpec, PodSpec } from './pod-spec.js';
+import type { ContainerSpec, PodSpec, VolumeSpec } from './pod-spec.js';
 import { fieldPathValue } from './field-path.js';
 
 export class ContainerConfigError extends Error {}
@@ -107,13 +107,15 @@ function lookupId(file: string, name: string, column: number): number {
   throw new ContainerConfigError(`unable to find user ${name}: no matching entries in passwd file`);
 }
 
-export function volumeMounts(c: ContainerSpec, volumes: Map<string, string>, etcFiles: { hosts: string; hostname: string; resolv: string } | undefined): OciMount[] {
+/** The container's bind mounts; a claim the pod mounts with `readOnly: true` is read-only in every container, whatever its volumeMount says. */
+export function volumeMounts(c: ContainerSpec, volumes: Map<string, string>, etcFiles: { hosts: string; hostname: string; resolv: string } | undefined, specs: VolumeSpec[] = []): OciMount[] {
   const mounts: OciMount[] = [];
   for (const vm of c.volumeMounts ?? []) {
     const host = volumes.get(vm.name);
     if (!host) throw new ContainerConfigError(`volume "${vm.name}" is not defined in the pod`);
     const source = vm.subPath ? join(host, vm.subPath) : host;
-    mounts.push({ destination: vm.mountPath, type: 'bind', source, options: ['rbind', 'rprivate', vm.readOnly ? 'ro' : 'rw'] });
+    const readOnly = vm.readOnly || specs.find((v) => v.name === vm.name)?.persistentVolumeClaim?.readOnly === true;
+    mounts.push({ destination: vm.mountPath, type: 'bind', source, options: ['rbind', 'rprivate', readOnly ? 'ro' : 'rw'] });
   }
   if (etcFiles) {
     const taken = new Set(mounts.map((m) => m.destination));

@@ -272,7 +272,7 @@ export class PodSync {
       },
       cgroupsPath: containerCgroupPath(podCg, `${c.name}-${attempt}`),
       resources: ociResources(c.resources, this.d.podPidsLimit),
-      mounts: volumeMounts(c, volumes, { hosts: join(etc, 'hosts'), hostname: join(etc, 'hostname'), resolv: join(etc, 'resolv.conf') }),
+      mounts: volumeMounts(c, volumes, { hosts: join(etc, 'hosts'), hostname: join(etc, 'hostname'), resolv: join(etc, 'resolv.conf') }, spec.volumes),
     });
     this.d.recorder.event(pod, 'Normal', previous ? 'Started' : 'Created', previous ? `Started container ${c.name}` : `Created container ${c.name}`);
     if (!previous) this.d.recorder.event(pod, 'Normal', 'Started', `Started container ${c.name}`);
