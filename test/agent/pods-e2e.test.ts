@@ -134,12 +134,14 @@ test('an image the registry does not have ends in ImagePullBackOff with the regi
   assert.match(events, /Failed to pull image .*MANIFEST_UNKNOWN/);
 });
 
-test('readiness and liveness probes: NotReady, then a restart for a failed liveness probe', async () => {
+test('readiness and liveness probes: NotReady, then a restart for a failed liveness probe, preStop first', async () => {
   await kubectl.ok(['apply', '-f', '-'], { input: pod('probed', { containers: [{
     name: 'c', image, command: ['sh', '-c', 'touch /tmp/alive; sleep 3600'],
     readinessProbe: { exec: { command: ['test', '-e', '/tmp/ready'] }, periodSeconds: 1 },
     livenessProbe: { exec: { command: ['test', '-e', '/tmp/alive'] }, periodSeconds: 1, failureThreshold: 2 },
-  }] }) });
+    lifecycle: { preStop: { exec: { command: ['sh', '-c', 'echo preStop ran >> /state/hook'] } } },
+    volumeMounts: [{ name: 'state', mountPath: '/state' }],
+  }], volumes: [{ name: 'state', emptyDir: {} }] }) });
   await waitFor('running', async () => (await podJson('probed')).status?.containerStatuses?.[0]?.state?.running, 30_000);
   let p = await podJson('probed');
   assert.equal(p.status.conditions.find((c: any) => c.type === 'Ready').status, 'False');
@@ -151,6 +153,9 @@ test('readiness and liveness probes: NotReady, then a restart for a failed liven
     return x.status.containerStatuses[0].restartCount >= 1 ? x : undefined;
   }, 30_000);
   assert.equal(p.status.containerStatuses[0].lastState.terminated.exitCode, 137);
+  // The kubelet runs preStop before a liveness kill too (once: the new container has not been stopped).
+  await waitFor('restarted container running', async () => (await podJson('probed')).status.containerStatuses[0].state.running, 20_000);
+  assert.equal(await kubectl.ok(['exec', 'probed', '--', 'cat', '/state/hook']), 'preStop ran\n');
 });
 
 test('a hostPort reaches the pod from the host on 127.0.0.1 through portmap; its iptables rules go with the pod', async () => {

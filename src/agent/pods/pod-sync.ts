@@ -301,8 +301,10 @@ export class PodSync {
         this.d.recorder.event(state.pod, 'Warning', 'Unhealthy', `${what} probe failed: ${w.lastMessage}`);
         this.d.recorder.event(state.pod, 'Normal', 'Killing', `Container ${c.name} failed ${w.kind} probe, will be restarted`);
         this.stopProbes(state, record.id);
-        void this.d.runtime.stop(record, (podSpec(state.pod).terminationGracePeriodSeconds ?? 30) * 1000, (ms, fn) => this.schedule(ms, fn))
-          .then(() => this.d.requeue(state.key, 0));
+        // As the kubelet: the probe's own terminationGracePeriodSeconds, else the pod's; preStop runs first.
+        const probe = w.kind === 'liveness' ? c.livenessProbe : c.startupProbe;
+        const graceSeconds = probe?.terminationGracePeriodSeconds ?? podSpec(state.pod).terminationGracePeriodSeconds ?? 30;
+        void this.stopContainer(state, record, c, graceSeconds * 1000).then(() => this.d.requeue(state.key, 0));
         return;
       }
       if (w.kind === 'readiness' && !w.result) this.d.recorder.event(state.pod, 'Warning', 'Unhealthy', `Readiness probe failed: ${w.lastMessage}`);
@@ -395,16 +397,21 @@ export class PodSync {
     for (const id of [...state.probes.keys()]) this.stopProbes(state, id);
     await Promise.all(running.map(async (r) => {
       const c = [...podSpec(state.pod).containers, ...(podSpec(state.pod).initContainers ?? [])].find((x) => x.name === r.name);
-      const clock = this.d.wheel.clock;
-      const deadline = clock.nowMs() + graceMs;
       if (graceMs > 0 && c) this.d.recorder.event(state.pod, 'Normal', 'Killing', `Stopping container ${c.name}`);
-      const preStop = c?.lifecycle?.preStop;
-      if (preStop && c && graceMs > 0) {
-        const outcome = await this.preStop(preStop, { containerId: r.id, podIp: state.ip ?? '', container: c }, graceMs);
-        if (!outcome.ok) this.d.recorder.event(state.pod, 'Warning', 'FailedPreStopHook', `PreStopHook failed: ${outcome.message}`);
-      }
-      await this.d.runtime.stop(r, Math.max(MIN_GRACE_MS, deadline - clock.nowMs()), (ms, fn) => this.schedule(ms, fn));
+      await this.stopContainer(state, r, c, graceMs);
     }));
+  }
+
+  /** One container's stop: its preStop hook within `graceMs`, then SIGTERM, and SIGKILL once what is left (at least MIN_GRACE_MS) has passed. */
+  private async stopContainer(state: PodState, r: ContainerRecord, c: ContainerSpec | undefined, graceMs: number): Promise<void> {
+    const clock = this.d.wheel.clock;
+    const deadline = clock.nowMs() + graceMs;
+    const preStop = c?.lifecycle?.preStop;
+    if (preStop && c && graceMs > 0) {
+      const outcome = await this.preStop(preStop, { containerId: r.id, podIp: state.ip ?? '', container: c }, graceMs);
+      if (!outcome.ok) this.d.recorder.event(state.pod, 'Warning', 'FailedPreStopHook', `PreStopHook failed: ${outcome.message}`);
+    }
+    await this.d.runtime.stop(r, Math.max(MIN_GRACE_MS, deadline - clock.nowMs()), (ms, fn) => this.schedule(ms, fn));
   }
 
   /** Runs a preStop hook, giving up (the hook's process is killed with its container) when the grace period is over. */
