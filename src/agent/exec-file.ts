@@ -56,3 +56,20 @@ export function runTool(command: string, args: string[], opts: RunToolOptions = 
     child.stdin!.end(opts.input ?? '');
   });
 }
+
+/**
+ * Runs commands one after another in one sh, stopping at the first that
+ * fails (its stderr is the error's). Every tool the agent runs is a fork of
+ * the whole agent, which blocks its event loop until the child has exec'd;
+ * steps that always go together (a container's rootfs mount and its FIFOs)
+ * cost one such fork instead of one each.
+ */
+export function runTools(commands: string[][]): Promise<ToolResult | undefined> {
+  if (commands.length === 0) return Promise.resolve(undefined);
+  if (commands.length === 1) return runTool(commands[0]![0]!, commands[0]!.slice(1));
+  return runTool('sh', ['-c', commands.map((c) => c.map(shellQuote).join(' ')).join(' && ')]);
+}
+
+export function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

@@ -12,8 +12,8 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, watch, constants } from 'node:fs';
 import { join } from 'node:path';
 import { Socket } from 'node:net';
-import { HOST_ENV, runTool } from '../exec-file.js';
-import { shellQuote, type Runc } from './runc.js';
+import { HOST_ENV, shellQuote } from '../exec-file.js';
+import type { Runc } from './runc.js';
 
 export interface ExitRecord {
   exitCode: number;
@@ -29,10 +29,9 @@ export function shimPidPath(bundleDir: string): string {
   return join(bundleDir, 'shim.pid');
 }
 
-/** Node cannot make a FIFO; one mkfifo(1) makes all that are missing (each fork of the agent blocks its event loop). */
-export async function makeFifos(bundleDir: string, stdin = false): Promise<void> {
-  const missing = (stdin ? (['stdin', 'stdout', 'stderr'] as const) : (['stdout', 'stderr'] as const)).map((s) => fifoPath(bundleDir, s)).filter((p) => !existsSync(p));
-  if (missing.length) await runTool('mkfifo', ['-m', '600', ...missing]);
+/** The container's FIFOs that do not exist yet (Node cannot make one: mkfifo(1) does, see mountRootfs). */
+export function missingFifos(bundleDir: string, stdin = false): string[] {
+  return (stdin ? (['stdin', 'stdout', 'stderr'] as const) : (['stdout', 'stderr'] as const)).map((s) => fifoPath(bundleDir, s)).filter((p) => !existsSync(p));
 }
 
 /**

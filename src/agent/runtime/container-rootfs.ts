@@ -2,18 +2,23 @@
 // as read-only lower dirs and a per-container upper dir for its writes.
 import { existsSync, mkdirSync, rmSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
-import { runTool } from '../exec-file.js';
+import { runTool, runTools } from '../exec-file.js';
 import { isMountPoint } from './pod-namespaces.js';
 
-export async function mountRootfs(bundleDir: string, lowerDirs: string[]): Promise<string> {
+/** Mounts the container's root (unless it is) and makes `fifos`, in one process (see runTools). */
+export async function mountRootfs(bundleDir: string, lowerDirs: string[], fifos: string[] = []): Promise<string> {
   const rootfs = join(bundleDir, 'rootfs');
   const upper = join(bundleDir, 'upper');
   const work = join(bundleDir, 'work');
   for (const d of [rootfs, upper, work]) mkdirSync(d, { recursive: true });
-  if (isRootfsMounted(rootfs)) return rootfs;
-  // overlayfs needs at least one lower dir; an image without layers gets an empty one.
-  const lowers = lowerDirs.length ? lowerDirs : [mkdirEmpty(join(bundleDir, 'empty'))];
-  await runTool('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lowers.join(':')},upperdir=${upper},workdir=${work}`, rootfs]);
+  const steps: string[][] = [];
+  if (!isRootfsMounted(rootfs)) {
+    // overlayfs needs at least one lower dir; an image without layers gets an empty one.
+    const lowers = lowerDirs.length ? lowerDirs : [mkdirEmpty(join(bundleDir, 'empty'))];
+    steps.push(['mount', '-t', 'overlay', 'overlay', '-o', `lowerdir=${lowers.join(':')},upperdir=${upper},workdir=${work}`, rootfs]);
+  }
+  if (fifos.length) steps.push(['mkfifo', '-m', '600', ...fifos]);
+  await runTools(steps);
   return rootfs;
 }
 

@@ -5,7 +5,7 @@
 import { constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Socket } from 'node:net';
-import { makeFifos, launchContainer, openFifoReader, readExit, fifoPath, shimPidPath, whenRunning, type ExitRecord } from './container-launcher.js';
+import { missingFifos, launchContainer, openFifoReader, readExit, fifoPath, shimPidPath, whenRunning, type ExitRecord } from './container-launcher.js';
 import { mountRootfs, removeBundle } from './container-rootfs.js';
 import { buildOciSpec, type SpecInputs } from './oci-spec.js';
 import type { Runc } from './runc.js';
@@ -107,10 +107,9 @@ export class ContainerRuntime {
     mkdirSync(bundleDir, { recursive: true });
     const full: ContainerRecord = { ...record, id, bundleDir, startedAtMs: Date.now() };
     try {
-      await mountRootfs(bundleDir, lowerDirs);
+      await mountRootfs(bundleDir, lowerDirs, missingFifos(bundleDir, !!record.stdin));
       for (const f of files) writeFileSync(join(bundleDir, f.path), f.content);
       writeFileSync(join(bundleDir, 'config.json'), JSON.stringify(buildOciSpec({ ...spec, security: { availableCapabilities: hostCapabilities(), ...spec.security } })));
-      await makeFifos(bundleDir, !!record.stdin);
       writeFileSync(join(bundleDir, 'container.json'), JSON.stringify(full));
       mkdirSync(join(full.logPath, '..'), { recursive: true });
       this.records.set(id, full);

@@ -2,7 +2,7 @@
 // exec. Starting containers goes through the container launcher (a shim
 // that outlives the agent).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { runTool, ToolError } from '../exec-file.js';
+import { runTool, shellQuote, ToolError } from '../exec-file.js';
 
 export interface RuncState {
   id: string;
@@ -56,8 +56,4 @@ export class Runc {
     const line = [this.binary, ...base].map(shellQuote).join(' ');
     return spawn('script', ['-q', '-e', '-f', '-c', line, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, TERM: 'xterm' } });
   }
-}
-
-export function shellQuote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
