@@ -39,6 +39,8 @@ export class PodNamespaces {
 
   /** Every namespace the pod has is pinned. Runs on each sync of each pod, so it asks statfs before reading /proc/self/mountinfo. */
   exists(podUid: string): boolean {
+    // A new pod has no directory yet: nothing to ask statfs or mountinfo about.
+    if (!existsSync(join(this.nsDir, podUid))) return false;
     // A hostNetwork pod has only its IPC namespace (UTS and net are the host's).
     // statfs answers the common case cheaply; a namespace it cannot see (a mount hidden under another) falls back to mountinfo.
     return (this.isHostNetwork(podUid) ? (['ipc'] as SharedNamespace[]) : SHARED).every((ns) => isNamespaceMount(this.path(podUid, ns)) || isMountPoint(this.path(podUid, ns)));
