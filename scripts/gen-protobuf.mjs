@@ -20,19 +20,18 @@
 //   (json:",inline"), e.g. Volume.volumeSource. Descriptors can't tell these
 //   from ordinary fields, so they are listed below, and checked against the
 //   one shape they all share.
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, inflateRawSync } from 'node:zlib';
+import { kubectlBinary, kubectlClientVersion } from './kubectl-binary.mjs';
 
 const require = createRequire(import.meta.url);
 const protobuf = require('protobufjs');
 const descriptor = require('protobufjs/ext/descriptor');
 
 const OUTPUT = fileURLToPath(new URL('../src/api/protobuf/kubernetes-proto.json.gz', import.meta.url));
-const PREFERRED_BINARY = '/usr/lib/google-cloud-sdk/bin/kubectl.1.32';
 
 // The API groups k8ts serves; their apimachinery imports are added below.
 const WANTED_FILES = [
@@ -74,13 +73,6 @@ const GOGO_NULLABLE = 65001;
 const GOGO_CUSTOMNAME = 65004;
 descriptor.FieldOptions.add(new protobuf.Field('gogoNullable', GOGO_NULLABLE, 'bool'));
 descriptor.FieldOptions.add(new protobuf.Field('gogoCustomname', GOGO_CUSTOMNAME, 'string'));
-
-function kubectlBinary() {
-  const explicit = process.argv[2];
-  if (explicit) return explicit;
-  if (existsSync(PREFERRED_BINARY)) return PREFERRED_BINARY;
-  return realpathSync(execFileSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).trim());
-}
 
 /** Inflates the single gzip member at `offset`, or returns undefined. */
 function gunzipMemberAt(image, offset) {
@@ -190,7 +182,7 @@ function sortedKeys(value) {
 
 const binary = kubectlBinary();
 const image = readFileSync(binary);
-const version = JSON.parse(execFileSync(binary, ['version', '--client', '-o', 'json'], { encoding: 'utf8' })).clientVersion;
+const version = kubectlClientVersion(binary);
 const embedded = extractDescriptors(image);
 const files = withDependencies(embedded, WANTED_FILES);
 const gogo = gogoFieldOptions(files);

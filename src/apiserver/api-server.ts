@@ -16,6 +16,7 @@ import { resourcePrefix } from './registry/keys.js';
 import { WatchCache } from './watch-cache.js';
 import { ClusterIpAllocator } from './registry/cluster-ip.js';
 import { groupVersionPath } from './openapi/naming.js';
+import { OPENAPI_V2_PROTOBUF } from './openapi/v2.js';
 import type { Schema } from '../api/openapi/schemas.js';
 import type { PatchMeta } from './patch/patch-meta.js';
 
@@ -24,6 +25,8 @@ export interface OpenApiService {
   document(gvPath: string): { body: Buffer; etag: string } | undefined;
   /** Serve a new set of resources and extra (CRD) schemas; only the named group-versions' documents are rebuilt. */
   update?(resources: ResourceInfo[], extraSchemas: Record<string, Schema>, changedGvPaths: string[]): void;
+  /** The body of GET /openapi/v2 in this format; absent when v2 is not served. */
+  swagger?(format: 'json' | 'protobuf'): { body: Buffer; etag: string };
 }
 
 /** A resource installed at run time (a CRD version), with the OpenAPI schemas that describe it. */
@@ -267,6 +270,7 @@ export class ApiServer {
       return;
     }
     if (path === '/openapi/v3' || path.startsWith('/openapi/v3/')) return this.serveOpenApi(req, res, path);
+    if (path === '/openapi/v2') return this.serveSwagger(req, res);
     const target = parseRequestPath(path);
     if (target.kind === 'discovery') return this.serveDiscovery(req, res, target, url);
     if (target.kind === 'resource') {
@@ -318,16 +322,31 @@ export class ApiServer {
     }
     const doc = this.openapi.document(path.slice('/openapi/v3/'.length));
     if (!doc) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
-    const etag = `"${doc.etag}"`;
-    const ifNoneMatch = req.headers['if-none-match'];
-    if (ifNoneMatch === etag || ifNoneMatch === doc.etag) {
-      res.writeHead(304, { ETag: etag });
-      res.end();
-      return;
-    }
     // Only a request naming the content hash may be cached forever, as kube-openapi's handler3 does.
     const cacheControl = new URL(req.url ?? '/', 'https://k8ts.invalid').searchParams.has('hash') ? 'public, immutable' : 'no-cache, private';
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': doc.body.length, ETag: etag, 'Cache-Control': cacheControl });
-    res.end(doc.body);
+    writeOpenApiBody(req, res, doc, 'application/json', cacheControl);
   }
+
+  /** GET /openapi/v2: gnostic protobuf for client-go's discovery, JSON for everyone else. */
+  private serveSwagger(req: IncomingMessage, res: ServerResponse): void {
+    if (!this.openapi?.swagger) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    const protobuf = OPENAPI_V2_PROTOBUF_ACCEPT.test(req.headers.accept ?? '');
+    const doc = this.openapi.swagger(protobuf ? 'protobuf' : 'json');
+    writeOpenApiBody(req, res, doc, protobuf ? OPENAPI_V2_PROTOBUF : 'application/json', 'no-cache, private');
+  }
+}
+
+/** client-go's media type, and the older spelling kube-openapi also accepts. */
+const OPENAPI_V2_PROTOBUF_ACCEPT = /application\/com\.github\.proto-openapi\.spec\.v2[@.]v1\.0\+protobuf/;
+
+function writeOpenApiBody(req: IncomingMessage, res: ServerResponse, doc: { body: Buffer; etag: string }, contentType: string, cacheControl: string): void {
+  const etag = `"${doc.etag}"`;
+  const ifNoneMatch = req.headers['if-none-match'];
+  if (ifNoneMatch === etag || ifNoneMatch === doc.etag) {
+    res.writeHead(304, { ETag: etag });
+    res.end();
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': contentType, 'Content-Length': doc.body.length, ETag: etag, 'Cache-Control': cacheControl });
+  res.end(doc.body);
 }

@@ -15,7 +15,7 @@ import { applyJsonPatch } from '../apiserver/patch/json-patch.js';
 import { applyStrategicMergePatch } from '../apiserver/patch/strategic-merge-patch.js';
 import { patchMetaFromOpenApiV3, type OpenApiSchema, type PatchMeta } from '../apiserver/patch/patch-meta.js';
 import { findUnknownFields } from '../apiserver/openapi/unknown-fields.js';
-import { buildOpenApiV3 } from '../apiserver/openapi/v3.js';
+import { buildOpenApi } from '../apiserver/openapi/service.js';
 import { badRequest } from '../apiserver/errors.js';
 import type { ApiServerOptions } from '../apiserver/api-server.js';
 import type { PatchType } from '../apiserver/handlers/rest-handler.js';
@@ -76,7 +76,7 @@ export function builtinApiServerOptions(): Omit<ApiServerOptions, 'store'> {
       causes: errs.map((e) => ({ reason: e.type, message: fieldErrorBody(e), field: e.field })),
     }),
     rest: { applyPatch, unknownFields, bookmarkIntervalMs: 60_000 },
-    openapi: (resources) => buildOpenApiV3(resources),
+    openapi: (resources) => buildOpenApi(resources),
     fieldSchema,
     version: SERVER_VERSION,
   };
