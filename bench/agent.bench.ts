@@ -10,7 +10,7 @@
 //  - for reading the latencies: the agent's own CPU during the burst, and
 //    how busy the whole host was (other load on a shared host shows there).
 // Everything is deleted and swept at the end, whatever happens.
-// BENCH_PODS, BENCH_IDLE_MS, BENCH_COMPILED=1 (bin/k8ts.js on dist/) and
+// BENCH_PODS, BENCH_IDLE_MS, BENCH_COMPILED=0 (the agent through tsx instead of bin/k8ts.js on dist/, as users run it; run `npm run build` after changing src) and
 // BENCH_AGENT_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") tune a run.
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     writeFileSync(join(work, 'ca.pem'), access.caPem!);
     agent = await startAgentProcess(['--server', server.url, '--token', access.token!, '--ca-file', join(work, 'ca.pem'), '--node-name', NODE,
       '--data-dir', join(work, 'agent'), '--host-ip', '127.0.0.1', '--port', '0', '--bridge-name', BRIDGE, '--cgroup-root', CGROUP_ROOT, '--cluster-cidr', '10.253.0.0/16'],
-    { compiled: process.env.BENCH_COMPILED === '1', nodeArgs: process.env.BENCH_AGENT_NODE_ARGS?.split(' ').filter(Boolean) });
+    { compiled: process.env.BENCH_COMPILED !== '0', nodeArgs: process.env.BENCH_AGENT_NODE_ARGS?.split(' ').filter(Boolean) });
     const agentPid = agent.child.pid!;
     client = new HttpsClient({ ...access, timeoutMs: 30_000 });
     const c = client;
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
     const p50 = percentile(latencies, 50);
     const p99 = percentile(latencies, 99);
     const ms = (v: number) => `${Math.round(v)} ms`;
-    console.log(`\nbench:agent — ${PODS} pods created at once on one node (image present), agent as its own process (${process.env.BENCH_COMPILED === '1' ? 'compiled' : 'tsx'})\n`);
+    console.log(`\nbench:agent — ${PODS} pods created at once on one node (image present), agent as its own process (${process.env.BENCH_COMPILED !== '0' ? 'compiled' : 'tsx'})\n`);
     table(['measure', 'value', 'target', 'ratio (value/target)', 'Kubernetes SLO', 'ratio (value/SLO)'], [
       ['startup p50 (create → Ready)', ms(p50), '—', '—', '—', '—'],
       ['startup p99 (create → Ready)', ms(p99), ms(TARGET_P99_MS), (p99 / TARGET_P99_MS).toFixed(2), ms(K8S_SLO_P99_MS), (p99 / K8S_SLO_P99_MS).toFixed(2)],
