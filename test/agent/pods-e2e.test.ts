@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/server/k8ts-server.js';
 import { Kubectl, run, waitFor } from '../e2e/harness.js';
 import { buildBusyboxLayout, freePort, pushLayout, startRegistry, type TestRegistry } from './support/registry.js';
-import { sweepHost } from './support/host-sweep.js';
+import { portmapBaseChainsExist, removePortmapBaseChains, sweepHost } from './support/host-sweep.js';
 
 const NODE = 'agent-e2e';
 // Per-run names, so two runs of this file on one host (two engineers' test suites) never share a bridge or cgroup tree.
@@ -22,9 +22,12 @@ let kubectl: Kubectl;
 let registry: TestRegistry;
 let work: string;
 let image: string;
+/** Whether the host had portmap's chains before the hostPort test made them. */
+let hadPortmapChains = true;
 
 before(async () => {
   assert.equal(process.getuid?.(), 0, 'agent e2e tests need root');
+  hadPortmapChains = await portmapBaseChainsExist();
   work = mkdtempSync(join(tmpdir(), 'k8ts-agent-e2e-'));
   registry = await startRegistry();
   await pushLayout(await buildBusyboxLayout(work), registry.host, 'busybox:1');
@@ -45,6 +48,7 @@ after(async () => {
   await server?.close();
   // Whatever a failed test left (processes, mounts, the bridge, cgroups) goes too.
   if (work) await sweepHost({ workDir: work, runcRoots: [join(work, 'server/agent/run/runc')], cgroupRoot: CGROUP_ROOT, bridgeName: BRIDGE, clusterCidr: CLUSTER_CIDR });
+  if (!hadPortmapChains) await removePortmapBaseChains();
   kubectl?.cleanup();
   await registry?.stop();
   if (work) rmSync(work, { recursive: true, force: true });

@@ -71,13 +71,7 @@ async function sweepPortmapRules(cidr: string): Promise<void> {
   const [base, bits] = cidr.split('/') as [string, string];
   const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
   const inCidr = (ip: string) => ((ipToInt(ip) & mask) >>> 0) === ((ipToInt(base) & mask) >>> 0);
-  const lines = await new Promise<string[]>((resolve) => {
-    const child = spawn('iptables-save', ['-t', 'nat'], { stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('error', () => resolve([]));
-    child.once('close', () => resolve(out.split('\n')));
-  });
+  const lines = await natRules();
   const chains = new Set(lines.flatMap((l) => {
     const m = /^-A (CNI-DN-\w+) .*--to-destination (\d+\.\d+\.\d+\.\d+):/.exec(l);
     return m && inCidr(m[2]!) ? [m[1]!] : [];
@@ -87,6 +81,41 @@ async function sweepPortmapRules(cidr: string): Promise<void> {
       // iptables-save prints rules in the form `iptables -D` takes back (quoted comments included).
       await run('sh', ['-c', `iptables -t nat -D ${l.slice(3)}`]);
     }
+    await run('iptables', ['-t', 'nat', '-F', chain]);
+    await run('iptables', ['-t', 'nat', '-X', chain]);
+  }
+}
+
+/** The nat table as iptables-save prints it, a rule or chain per line. */
+function natRules(): Promise<string[]> {
+  return new Promise<string[]>((resolve) => {
+    const child = spawn('iptables-save', ['-t', 'nat'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('error', () => resolve([]));
+    child.once('close', () => resolve(out.split('\n')));
+  });
+}
+
+// The chains the portmap plugin makes once per host and never removes itself.
+const PORTMAP_BASE_CHAINS = ['CNI-HOSTPORT-DNAT', 'CNI-HOSTPORT-MASQ', 'CNI-HOSTPORT-SETMARK'];
+
+/** Whether portmap's host-wide chains exist (a test that finds them there must leave them). */
+export async function portmapBaseChainsExist(): Promise<boolean> {
+  return (await natRules()).some((l) => PORTMAP_BASE_CHAINS.some((c) => l.startsWith(`:${c} `)));
+}
+
+/**
+ * Removes portmap's host-wide chains and the rules hooking them in, for a
+ * test that created them; left alone while any pod's DNAT chain still hangs off them.
+ */
+export async function removePortmapBaseChains(): Promise<void> {
+  const lines = await natRules();
+  if (lines.some((l) => l.startsWith('-A CNI-HOSTPORT-DNAT '))) return;
+  for (const l of lines.filter((x) => x.startsWith('-A ') && PORTMAP_BASE_CHAINS.some((c) => x.endsWith(`-j ${c}`)))) {
+    await run('sh', ['-c', `iptables -t nat -D ${l.slice(3)}`]);
+  }
+  for (const chain of PORTMAP_BASE_CHAINS) {
     await run('iptables', ['-t', 'nat', '-F', chain]);
     await run('iptables', ['-t', 'nat', '-X', chain]);
   }
