@@ -15,6 +15,7 @@ import { NodeLifecycleController } from './nodelifecycle/node-lifecycle-controll
 import { TaintEvictionController } from './nodelifecycle/taint-eviction-controller.js';
 import { DisruptionController } from './disruption/disruption-controller.js';
 import { PersistentVolumeBinder } from './volume/persistent-volume-binder.js';
+import { PodGcController } from './podgc/pod-gc-controller.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 
 export const CONTROLLERS: ((ctx: ControllerContext) => Controller)[] = [
@@ -33,5 +34,6 @@ export const CONTROLLERS: ((ctx: ControllerContext) => Controller)[] = [
   (ctx) => new TaintEvictionController(ctx),
   (ctx) => new DisruptionController(ctx),
   (ctx) => new PersistentVolumeBinder(ctx),
+  (ctx) => new PodGcController(ctx),
   (ctx) => new Scheduler(ctx),
 ];
