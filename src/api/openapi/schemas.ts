@@ -78,7 +78,7 @@ function schemaFile(): SchemaFile {
   return loaded;
 }
 
-function gvkKey(group: string, version: string, kind: string): string {
+export function gvkKey(group: string, version: string, kind: string): string {
   return `${group}/${version}/${kind}`;
 }
 
@@ -89,14 +89,18 @@ export function componentSchemas(): Record<string, Schema> {
 
 /** The definition name of the schema that declares this kind, e.g. io.k8s.api.apps.v1.Deployment. */
 export function schemaNameForGvk(group: string, version: string, kind: string): string | undefined {
-  if (!nameByGvk) {
-    nameByGvk = new Map();
-    for (const [name, schema] of Object.entries(componentSchemas())) {
-      // meta/v1 types (DeleteOptions, WatchEvent, ...) list one GVK per group.
-      for (const gvk of schema['x-kubernetes-group-version-kind'] ?? []) nameByGvk.set(gvkKey(gvk.group, gvk.version, gvk.kind), name);
-    }
-  }
+  nameByGvk ??= schemaNamesByGvk(componentSchemas());
   return nameByGvk.get(gvkKey(group, version, kind));
+}
+
+/** Schema names by the gvkKey of each kind they declare (x-kubernetes-group-version-kind). */
+export function schemaNamesByGvk(schemas: Record<string, Schema>): Map<string, string> {
+  const index = new Map<string, string>();
+  for (const [name, schema] of Object.entries(schemas)) {
+    // meta/v1 types (DeleteOptions, WatchEvent, ...) list one GVK per group.
+    for (const gvk of schema['x-kubernetes-group-version-kind'] ?? []) index.set(gvkKey(gvk.group, gvk.version, gvk.kind), name);
+  }
+  return index;
 }
 
 /**

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { ResourceInfo } from '../../api/resources.js';
 import { schemaClosure } from '../../api/openapi/closure.js';
-import { componentSchemas, SCHEMA_REF_PREFIX, schemaNameForGvk, type Schema } from '../../api/openapi/schemas.js';
+import { componentSchemas, gvkKey, SCHEMA_REF_PREFIX, schemaNameForGvk, schemaNamesByGvk, type Schema } from '../../api/openapi/schemas.js';
 import { encodeSwaggerProtobuf } from './v2-protobuf.js';
 
 /**
@@ -91,21 +91,13 @@ function swaggerRef(ref: string): string {
   return ref.startsWith(SCHEMA_REF_PREFIX) ? DEFINITIONS_REF_PREFIX + ref.slice(SCHEMA_REF_PREFIX.length) : ref;
 }
 
-function gvkIndex(schemas: Record<string, Schema>): Map<string, string> {
-  const index = new Map<string, string>();
-  for (const [name, schema] of Object.entries(schemas)) {
-    for (const gvk of schema['x-kubernetes-group-version-kind'] ?? []) index.set(`${gvk.group}/${gvk.version}/${gvk.kind}`, name);
-  }
-  return index;
-}
-
 /** The Swagger document for these resources: their object and list definitions and everything those reference. */
 export function buildSwaggerDocument(resources: ResourceInfo[], extraSchemas: Record<string, Schema>, serverVersion = 'unversioned'): SwaggerDocument {
-  const extraByGvk = gvkIndex(extraSchemas);
+  const extraByGvk = schemaNamesByGvk(extraSchemas);
   const roots = new Set<string>();
   for (const { group, version, kind, listKind } of resources) {
     for (const k of [kind, listKind]) {
-      const name = extraByGvk.get(`${group}/${version}/${k}`) ?? schemaNameForGvk(group, version, k);
+      const name = extraByGvk.get(gvkKey(group, version, k)) ?? schemaNameForGvk(group, version, k);
       if (name) roots.add(name);
     }
   }

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { ResourceInfo } from '../../api/resources.js';
 import { referencedSchemaNames, schemaClosure } from '../../api/openapi/closure.js';
-import { componentSchemas, schemaNameForGvk, type Schema } from '../../api/openapi/schemas.js';
+import { componentSchemas, gvkKey, schemaNameForGvk, schemaNamesByGvk, type Schema } from '../../api/openapi/schemas.js';
 import { groupVersionPath } from './naming.js';
 import { groupVersionRootPath, resourcePaths, type PathItem } from './paths.js';
 
@@ -52,14 +52,6 @@ function canonicalJson(value: unknown): string {
   });
 }
 
-function gvkIndex(schemas: Record<string, Schema>): Map<string, string> {
-  const index = new Map<string, string>();
-  for (const [name, schema] of Object.entries(schemas)) {
-    for (const gvk of schema['x-kubernetes-group-version-kind'] ?? []) index.set(`${gvk.group}/${gvk.version}/${gvk.kind}`, name);
-  }
-  return index;
-}
-
 function byGroupVersion(resources: ResourceInfo[]): Map<string, ResourceInfo[]> {
   const resourcesByGv = new Map<string, ResourceInfo[]>();
   for (const resource of resources) {
@@ -71,12 +63,12 @@ function byGroupVersion(resources: ResourceInfo[]): Map<string, ResourceInfo[]> 
 
 export function buildOpenApiV3(resources: ResourceInfo[], options: OpenApiV3Options = {}): OpenApiV3 {
   let extraSchemas = options.extraSchemas ?? {};
-  let extraByGvk = gvkIndex(extraSchemas);
+  let extraByGvk = schemaNamesByGvk(extraSchemas);
   let resourcesByGv = byGroupVersion(resources);
   const cache = new Map<string, OpenApiV3Document>();
 
   function schemaName(group: string, version: string, kind: string): string | undefined {
-    return extraByGvk.get(`${group}/${version}/${kind}`) ?? schemaNameForGvk(group, version, kind);
+    return extraByGvk.get(gvkKey(group, version, kind)) ?? schemaNameForGvk(group, version, kind);
   }
 
   function build(gvResources: ResourceInfo[]): OpenApiV3Document {
@@ -88,7 +80,7 @@ export function buildOpenApiV3(resources: ResourceInfo[], options: OpenApiV3Opti
       // A kind without a schema cannot be described (no $ref to point at);
       // kubectl then treats the server as not supporting fieldValidation for it.
       if (!object || !list) continue;
-      const custom = extraByGvk.has(`${group}/${version}/${resource.kind}`);
+      const custom = extraByGvk.has(gvkKey(group, version, resource.kind));
       Object.assign(paths, resourcePaths(resource, { object, list, strategicMerge: !custom }));
     }
     const allSchemas = { ...componentSchemas(), ...extraSchemas };
@@ -128,7 +120,7 @@ export function buildOpenApiV3(resources: ResourceInfo[], options: OpenApiV3Opti
   function update(nextResources: ResourceInfo[], nextExtraSchemas: Record<string, Schema>, changedGvPaths: string[]): void {
     resourcesByGv = byGroupVersion(nextResources);
     extraSchemas = nextExtraSchemas;
-    extraByGvk = gvkIndex(extraSchemas);
+    extraByGvk = schemaNamesByGvk(extraSchemas);
     for (const gvPath of changedGvPaths) cache.delete(gvPath);
   }
 
