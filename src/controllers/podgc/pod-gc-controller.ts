@@ -15,6 +15,7 @@ import type { Informer } from '../../client/informer.js';
 import type { TimerHandle } from '../../time/timing-wheel.js';
 import type { Controller, ControllerContext } from '../controller.js';
 import { podPhase } from '../common/pods.js';
+import { rfc3339 } from '../../apiserver/registry/names.js';
 
 const COMPONENT = 'pod-garbage-collector';
 /** kube-controller-manager's gcCheckPeriod. */
@@ -125,7 +126,7 @@ export class PodGcController implements Controller {
   /** Failed with a DisruptionTarget condition (reason DeletionByPodGC), so the pod's owner sees why it went. */
   private async markFailed(pod: KubeObject, message: string): Promise<void> {
     if (['Succeeded', 'Failed'].includes(podPhase(pod))) return;
-    const now = new Date(this.ctx.clock.wallMs()).toISOString().replace(/\.\d+Z$/, 'Z');
+    const now = rfc3339(this.ctx.clock.wallMs());
     const conditions = ((pod.status as { conditions?: { type: string }[] } | undefined)?.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget');
     try {
       await this.ctx.client.patch(RESOURCES.pods, pod.metadata.namespace, pod.metadata.name!, 'application/merge-patch+json', {

@@ -11,7 +11,7 @@ import type { KubeObject } from '../../api/types.js';
 import { RESOURCES, isConflict, isNotFound, type ResourceRef } from '../../client/api-client.js';
 import type { Informer } from '../../client/informer.js';
 import { WorkQueue } from '../../client/work-queue.js';
-import { parseQuantity } from '../../api/validation/quantity.js';
+import { compareQuantities, parseQuantity } from '../../api/validation/quantity.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import { selectorMatches } from '../common/owners.js';
 import type { Controller, ControllerContext } from '../controller.js';
@@ -39,11 +39,8 @@ interface ClaimSpec {
 const volumeSpec = (pv: KubeObject) => (pv.spec ?? {}) as VolumeSpec;
 const claimSpec = (pvc: KubeObject) => (pvc.spec ?? {}) as ClaimSpec;
 const phaseOf = (obj: KubeObject) => (obj.status as { phase?: string } | undefined)?.phase;
-const storageOf = (q: string | undefined) => {
-  if (!q) return 0;
-  const { mantissa, scale } = parseQuantity(q);
-  return Number(mantissa) * 10 ** scale;
-};
+/** A storage size as an exact quantity (none is 0), for comparing capacities with requests. */
+const storageOf = (q: string | undefined) => parseQuantity(q ?? '0');
 
 export class PersistentVolumeBinder implements Controller {
   readonly name = COMPONENT;
@@ -161,12 +158,12 @@ export class PersistentVolumeBinder implements Controller {
       if ((v.storageClassName ?? '') !== (spec.storageClassName ?? '')) return false;
       if ((v.volumeMode ?? 'Filesystem') !== (spec.volumeMode ?? 'Filesystem')) return false;
       if (!(spec.accessModes ?? []).every((m) => (v.accessModes ?? []).includes(m))) return false;
-      if (storageOf(v.capacity?.storage) < wanted) return false;
+      if (compareQuantities(storageOf(v.capacity?.storage), wanted) < 0) return false;
       return !spec.selector || selectorMatches(spec.selector, pv.metadata.labels as Record<string, string> | undefined);
     };
     const candidates = this.volumes.list().filter(fits);
     candidates.sort((a, b) => Number(!!volumeSpec(b).claimRef) - Number(!!volumeSpec(a).claimRef)
-      || storageOf(volumeSpec(a).capacity?.storage) - storageOf(volumeSpec(b).capacity?.storage));
+      || compareQuantities(storageOf(volumeSpec(a).capacity?.storage), storageOf(volumeSpec(b).capacity?.storage)));
     return candidates[0];
   }
 
