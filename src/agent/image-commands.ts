@@ -1,8 +1,7 @@
 // `k8ts image import|ls|rm`: the node's image store from the command line,
 // working on the agent's data dir directly (no server needed).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ContainerRecord } from './runtime/container-runtime.js';
+import { readContainerRecords } from './runtime/container-runtime.js';
 import { ImageStore, type StoredImage } from './images/image-store.js';
 import { importImageArchive } from './images/image-import.js';
 
@@ -41,17 +40,6 @@ export function removeImage(agentDataDir: string, nameOrId: string): string[] | 
 function containerUsing(agentDataDir: string, image: StoredImage): string | undefined {
   // Records carry the imageID reported in pod status: a repo digest when the image has one, else the config digest.
   const ids = new Set([image.id, ...image.repoDigests]);
-  const podsDir = join(agentDataDir, 'pods');
-  if (!existsSync(podsDir)) return undefined;
-  for (const podUid of readdirSync(podsDir)) {
-    const containersDir = join(podsDir, podUid, 'containers');
-    if (!existsSync(containersDir)) continue;
-    for (const entry of readdirSync(containersDir)) {
-      const file = join(containersDir, entry, 'container.json');
-      if (!existsSync(file)) continue;
-      const record = JSON.parse(readFileSync(file, 'utf8')) as ContainerRecord;
-      if (ids.has(record.imageId)) return `${record.id} (pod ${record.podNamespace}/${record.podName})`;
-    }
-  }
-  return undefined;
+  const record = readContainerRecords(join(agentDataDir, 'pods')).find((r) => ids.has(r.imageId));
+  return record && `${record.id} (pod ${record.podNamespace}/${record.podName})`;
 }

@@ -7,7 +7,7 @@ import type { ImageStore, StoredImage } from './image-store.js';
 import { hostPlatform, parseImageConfig, parseManifest, selectPlatform, type Descriptor } from './manifest.js';
 import { sha256Digest } from './blob-store.js';
 import { sniffCompression } from './layer-unpacker.js';
-import { formatReference, parseImageReference } from './reference.js';
+import { formatReference, parseImageReference, repositoryOfName } from './reference.js';
 
 /** An image an import recorded, with the name this import gave it (the image may carry other names too). */
 export interface ImportedImage {
@@ -57,7 +57,7 @@ async function importOciLayout(store: ImageStore, dir: string, nameOverride?: st
     const refName = entry.annotations?.['io.containerd.image.name'] ?? entry.annotations?.['org.opencontainers.image.ref.name'];
     const name = nameOverride ?? (refName && refName.includes('/') ? refName : refName ? `import.local/image:${refName}` : undefined);
     const canonical = name ? canonicalName(name) : undefined;
-    out.push({ name: canonical, image: store.register(canonical, canonical ? `${canonical.replace(/:[^:/]+$/, '')}@${desc.digest}` : undefined, doc.config.digest, doc.layers, config.diffIds) });
+    out.push({ name: canonical, image: store.register(canonical, canonical ? `${repositoryOfName(canonical)}@${desc.digest}` : undefined, doc.config.digest, doc.layers, config.diffIds) });
   }
   return out;
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { BlobStore, digestHex } from './blob-store.js';
 import { unpackLayerFile } from './layer-unpacker.js';
 import { layerCompression, parseImageConfig, type ImageConfig, type Descriptor } from './manifest.js';
-import { parseImageReference, repositoryName } from './reference.js';
+import { parseImageReference, repositoryName, repositoryOfName } from './reference.js';
 
 export interface StoredImage {
   /** The config digest: the image ID. */
@@ -151,8 +151,8 @@ export class ImageStore {
     if (image.names.includes(nameOrId) && image.names.length > 1) {
       image.names = image.names.filter((n) => n !== nameOrId);
       // A repo digest stays only while a name of that repository still points here.
-      const repository = nameOrId.replace(/:[^:/]+$/, '');
-      if (!image.names.some((n) => n.replace(/:[^:/]+$/, '') === repository)) image.repoDigests = image.repoDigests.filter((d) => !d.startsWith(`${repository}@`));
+      const repository = repositoryOfName(nameOrId);
+      if (!image.names.some((n) => repositoryOfName(n) === repository)) image.repoDigests = image.repoDigests.filter((d) => !d.startsWith(`${repository}@`));
       this.save();
       return { untagged: [nameOrId] };
     }

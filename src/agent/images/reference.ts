@@ -63,6 +63,11 @@ export function repositoryName(ref: ImageReference): string {
   return `${ref.registry}/${ref.repository}`;
 }
 
+/** The repository of a canonical name (formatReference's registry/repo:tag), for pairing names with repo digests. */
+export function repositoryOfName(name: string): string {
+  return name.replace(/:[^:/]+$/, '');
+}
+
 /** The host to talk to for a registry name (Docker Hub's API host differs from its name). */
 export function registryApiHost(registry: string): string {
   return registry === DOCKER_HUB ? DOCKER_HUB_API : registry;

@@ -66,18 +66,10 @@ export class ContainerRuntime {
 
   /** Reloads container records left by a previous agent; running ones get their logs drained again. */
   adopt(): ContainerRecord[] {
-    const adopted: ContainerRecord[] = [];
-    for (const podUid of readdirSync(this.podsDir)) {
-      const cdir = join(this.podsDir, podUid, 'containers');
-      if (!existsSync(cdir)) continue;
-      for (const entry of readdirSync(cdir)) {
-        const file = join(cdir, entry, 'container.json');
-        if (!existsSync(file)) continue;
-        const record = JSON.parse(readFileSync(file, 'utf8')) as ContainerRecord;
-        this.records.set(record.id, record);
-        adopted.push(record);
-        if (!this.exitOf(record)) this.drainLogs(record);
-      }
+    const adopted = readContainerRecords(this.podsDir);
+    for (const record of adopted) {
+      this.records.set(record.id, record);
+      if (!this.exitOf(record)) this.drainLogs(record);
     }
     return adopted;
   }
@@ -227,4 +219,19 @@ export class ContainerRuntime {
     rmSync(this.podDir(podUid), { recursive: true, force: true });
     if (logDir) rmSync(logDir, { recursive: true, force: true });
   }
+}
+
+/** Every container record under a pods dir (<pods>/<uid>/containers/<name>-<attempt>/container.json): what the agent keeps on disk. */
+export function readContainerRecords(podsDir: string): ContainerRecord[] {
+  const records: ContainerRecord[] = [];
+  if (!existsSync(podsDir)) return records;
+  for (const podUid of readdirSync(podsDir)) {
+    const containersDir = join(podsDir, podUid, 'containers');
+    if (!existsSync(containersDir)) continue;
+    for (const entry of readdirSync(containersDir)) {
+      const file = join(containersDir, entry, 'container.json');
+      if (existsSync(file)) records.push(JSON.parse(readFileSync(file, 'utf8')) as ContainerRecord);
+    }
+  }
+  return records;
 }
