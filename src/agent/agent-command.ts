@@ -6,10 +6,9 @@ import { resolve } from 'node:path';
 import { HttpsClient } from '../client/https-client.js';
 import { TimingWheel } from '../time/timing-wheel.js';
 import { NodeAgent } from './agent.js';
-import type { Reservations } from './node/host-resources.js';
-import type { RegistryConfig } from './images/image-puller.js';
+import { agentHostOptions, type AgentHostFlags } from './agent-flags.js';
 
-export interface AgentCommandOptions {
+export interface AgentCommandOptions extends AgentHostFlags {
   server: string;
   token: string;
   caFile?: string;
@@ -21,11 +20,6 @@ export interface AgentCommandOptions {
   cgroupRoot?: string;
   clusterCidr?: string;
   port?: number;
-  maxPods?: number;
-  podMaxPids?: number;
-  systemReserved?: Reservations;
-  registryMirror?: RegistryConfig['mirrors'];
-  insecureRegistry?: string[];
 }
 
 export interface RunningAgent {
@@ -47,7 +41,7 @@ export async function runAgent(opts: AgentCommandOptions, log: (line: string) =>
   const agent = new NodeAgent({
     client, wheel, token: opts.token, dataDir: resolve(opts.dataDir), nodeName: opts.nodeName, hostIp: opts.hostIp,
     bridgeName: opts.bridgeName, cgroupRoot: opts.cgroupRoot, clusterCidr: opts.clusterCidr, port: opts.port,
-    maxPods: opts.maxPods, podPidsLimit: opts.podMaxPids, reservations: opts.systemReserved, registries: { mirrors: opts.registryMirror, insecure: opts.insecureRegistry }, log: (fields) => log(JSON.stringify(fields)),
+    ...agentHostOptions(opts), log: (fields) => log(JSON.stringify(fields)),
   });
   try {
     await agent.start();

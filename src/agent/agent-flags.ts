@@ -5,6 +5,24 @@
 import { DEFAULT_RESERVATIONS, type Reservations } from './node/host-resources.js';
 import { parseQuantity } from './resource-quantity.js';
 import type { RegistryConfig } from './images/image-puller.js';
+import type { AgentOptions } from './agent.js';
+
+/** The host flags as commander hands them over, the same on `k8ts agent` and `k8ts server --agent`. */
+export interface AgentHostFlags {
+  maxPods?: number;
+  podMaxPids?: number;
+  systemReserved?: Reservations;
+  registryMirror?: RegistryConfig['mirrors'];
+  insecureRegistry?: string[];
+}
+
+/** What the host flags set in NodeAgent's options. */
+export function agentHostOptions(flags: AgentHostFlags): Pick<AgentOptions, 'maxPods' | 'podPidsLimit' | 'reservations' | 'registries'> {
+  return {
+    maxPods: flags.maxPods, podPidsLimit: flags.podMaxPids, reservations: flags.systemReserved,
+    registries: { mirrors: flags.registryMirror, insecure: flags.insecureRegistry },
+  };
+}
 
 const RESERVATION_KEYS: Record<string, keyof Reservations> = { cpu: 'cpuMillis', memory: 'memoryBytes', 'ephemeral-storage': 'ephemeralStorageBytes' };
 

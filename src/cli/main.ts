@@ -6,8 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { K8TS_VERSION, SERVER_VERSION } from '../version.js';
-import { addRegistryMirror, parseReservations } from '../agent/agent-flags.js';
-import type { Reservations } from '../agent/node/host-resources.js';
+import { addRegistryMirror, agentHostOptions, parseReservations, type AgentHostFlags } from '../agent/agent-flags.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
@@ -38,15 +37,6 @@ function flagParser<A extends unknown[], T>(parse: (value: string, ...rest: A) =
       throw new InvalidArgumentError((err as Error).message);
     }
   };
-}
-
-/** The node agent's host flags, the same on `k8ts agent` and `k8ts server --agent`. */
-interface AgentHostFlags {
-  maxPods: number;
-  podMaxPids: number;
-  systemReserved?: Reservations;
-  registryMirror?: Record<string, string[]>;
-  insecureRegistry?: string[];
 }
 
 function withAgentHostOptions(cmd: Command): Command {
@@ -100,10 +90,7 @@ withAgentHostOptions(program
         port: opts.port,
         bindAddress: opts.bindAddress,
         storeBackend: opts.store,
-        agent: opts.agent === true && {
-          maxPods: opts.maxPods, podPidsLimit: opts.podMaxPids, reservations: opts.systemReserved,
-          registries: { mirrors: opts.registryMirror, insecure: opts.insecureRegistry },
-        },
+        agent: opts.agent === true && agentHostOptions(opts),
         nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriod,
         simulatedNodes: opts.simulatedNodes,
         leaderElection: {
