@@ -1,7 +1,11 @@
 // Runs a host tool (runc, tar, ip, CNI plugins…) and collects its output;
 // a non-zero exit becomes a ToolError carrying stderr, which is what a user
-// needs to see in an Event or a status message.
-import { spawn, type SpawnOptions } from 'node:child_process';
+// needs to see in an Event or a status message. Tools start from the
+// agent's fork server (see fork-server.ts), not as forks of the agent.
+import { ForkServer, type ForkOptions } from './fork-server.js';
+import { shellQuote } from './shell-quote.js';
+
+export { shellQuote };
 
 export class ToolError extends Error {
   constructor(
@@ -23,8 +27,8 @@ export interface ToolResult {
 
 export interface RunToolOptions {
   input?: string | Buffer;
-  env?: NodeJS.ProcessEnv;
-  cwd?: string;
+  /** Variables set for the tool on top of the agent's environment. */
+  env?: Record<string, string>;
   /** Resolve with the result instead of rejecting on a non-zero exit. */
   allowFailure?: boolean;
 }
@@ -38,38 +42,33 @@ export interface RunToolOptions {
  */
 export const HOST_ENV: NodeJS.ProcessEnv = { ...process.env };
 
-export function runTool(command: string, args: string[], opts: RunToolOptions = {}): Promise<ToolResult> {
-  return new Promise((resolve, reject) => {
-    const spawnOpts: SpawnOptions = { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? HOST_ENV, cwd: opts.cwd };
-    const child = spawn(command, args, spawnOpts);
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout!.on('data', (d: Buffer) => out.push(d));
-    child.stderr!.on('data', (d: Buffer) => err.push(d));
-    child.on('error', (e) => reject(new ToolError(`${command} ${args[0] ?? ''}`, null, '', e.message)));
-    child.on('close', (code) => {
-      const result = { stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), code };
-      if (code !== 0 && !opts.allowFailure) reject(new ToolError(`${command} ${args.slice(0, 2).join(' ')}`, code, result.stdout, result.stderr));
-      else resolve(result);
-    });
-    child.stdin!.on('error', () => undefined);
-    child.stdin!.end(opts.input ?? '');
-  });
+/** The one fork server of this process, started on first use. */
+export const forkServer = new ForkServer(HOST_ENV);
+
+/** A command line for sh: the words quoted, with `env` as assignments before them. */
+export function commandLine(command: string, args: string[], env: Record<string, string> = {}): string {
+  return [...Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`), ...[command, ...args].map(shellQuote)].join(' ');
+}
+
+export async function runTool(command: string, args: string[], opts: RunToolOptions = {}): Promise<ToolResult> {
+  const r = await runShell(commandLine(command, args, opts.env), { input: opts.input });
+  if (r.code !== 0 && !opts.allowFailure) throw new ToolError(`${command} ${args.slice(0, 2).join(' ')}`, r.code, r.stdout, r.stderr);
+  return r;
+}
+
+/** Runs shell text (words already quoted) from the fork server; resolves whatever its exit status. */
+export function runShell(script: string, opts: ForkOptions = {}): Promise<ToolResult> {
+  return forkServer.run(script, opts);
 }
 
 /**
- * Runs commands one after another in one sh, stopping at the first that
- * fails (its stderr is the error's). Every tool the agent runs is a fork of
- * the whole agent, which blocks its event loop until the child has exec'd;
- * steps that always go together (a container's rootfs mount and its FIFOs)
- * cost one such fork instead of one each.
+ * Runs commands one after another, stopping at the first that fails (its
+ * stderr is the error's): steps that always go together (a container's
+ * rootfs mount and its FIFOs) are one request to the fork server.
  */
-export function runTools(commands: string[][]): Promise<ToolResult | undefined> {
-  if (commands.length === 0) return Promise.resolve(undefined);
-  if (commands.length === 1) return runTool(commands[0]![0]!, commands[0]!.slice(1));
-  return runTool('sh', ['-c', commands.map((c) => c.map(shellQuote).join(' ')).join(' && ')]);
-}
-
-export function shellQuote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+export async function runTools(commands: string[][]): Promise<ToolResult | undefined> {
+  if (commands.length === 0) return undefined;
+  const r = await runShell(commands.map(([c, ...args]) => commandLine(c!, args)).join(' && '));
+  if (r.code !== 0) throw new ToolError(commands.map((c) => c[0]).join(' && '), r.code, r.stdout, r.stderr);
+  return r;
 }

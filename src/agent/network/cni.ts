@@ -1,14 +1,13 @@
 // Runs the node's CNI plugin list (bridge+portmap) for a pod, passing each
 // plugin's result to the next. ADD results are kept on disk so DEL (even
 // after an agent restart) gets the same prevResult the plugins expect.
-// Each plugin is a process the agent forks, which blocks its event loop
-// until the child has exec'd: plugins with nothing to do are not run
-// (portmap without port mappings), and the pod's loopback interface is
-// brought up by PodNamespaces when it creates the network namespace rather
-// than by the loopback plugin.
-import { spawn } from 'node:child_process';
+// Each plugin is a process start (a Go runtime, ~10-25 ms of CPU): plugins
+// with nothing to do are not run (portmap without port mappings), and the
+// pod's loopback interface is brought up by PodNamespaces when it creates
+// the network namespace rather than by the loopback plugin.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runTool } from '../exec-file.js';
 import { pluginInvocationConf, type CniConfList, type CniPluginConf, type PortMapping } from './cni-config.js';
 
 export class CniError extends Error {}
@@ -88,10 +87,9 @@ export class CniNetwork {
     throw new CniError(`CNI plugin "${type}" not found in ${this.pluginDirs.join(', ')} (install containernetworking-plugins)`);
   }
 
-  private invoke(command: 'ADD' | 'DEL', conf: Record<string, unknown>, att: PodAttachment & { ifname?: string }): Promise<unknown> {
+  private async invoke(command: 'ADD' | 'DEL', conf: Record<string, unknown>, att: PodAttachment & { ifname?: string }): Promise<unknown> {
     const plugin = this.pluginPath(conf.type as string);
     const env = {
-      PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
       CNI_COMMAND: command,
       CNI_CONTAINERID: att.podUid,
       CNI_NETNS: att.netns,
@@ -99,29 +97,16 @@ export class CniNetwork {
       CNI_PATH: this.pluginDirs.join(':'),
       CNI_ARGS: `IgnoreUnknown=1;K8S_POD_NAMESPACE=${att.podNamespace};K8S_POD_NAME=${att.podName};K8S_POD_INFRA_CONTAINER_ID=${att.podUid}`,
     };
-    return new Promise((resolve, reject) => {
-      const child = spawn(plugin, [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      child.on('error', (e) => reject(new CniError(`CNI plugin ${conf.type}: ${e.message}`)));
-      child.on('close', (code) => {
-        if (code === 0) {
-          resolve(out.trim() ? JSON.parse(out) : undefined);
-          return;
-        }
-        let msg = err.trim() || out.trim();
-        try {
-          const doc = JSON.parse(out) as { msg?: string; details?: string };
-          msg = [doc.msg, doc.details].filter(Boolean).join(': ');
-        } catch {
-          // Plain-text failure.
-        }
-        reject(new CniError(`CNI plugin ${conf.type} ${command} failed: ${msg}`));
-      });
-      child.stdin.end(JSON.stringify(conf));
-    });
+    const r = await runTool(plugin, [], { env, input: JSON.stringify(conf), allowFailure: true });
+    if (r.code === 0) return r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
+    let msg = r.stderr.trim() || r.stdout.trim();
+    try {
+      const doc = JSON.parse(r.stdout) as { msg?: string; details?: string };
+      msg = [doc.msg, doc.details].filter(Boolean).join(': ');
+    } catch {
+      // Plain-text failure.
+    }
+    throw new CniError(`CNI plugin ${conf.type} ${command} failed: ${msg}`);
   }
 }
 

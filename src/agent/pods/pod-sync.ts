@@ -166,7 +166,7 @@ export class PodSync {
     const pod = state.pod;
     const spec = podSpec(pod);
     if (!this.d.namespaces.exists(state.uid)) {
-      await this.d.namespaces.create(state.uid, podHostname(pod), !!spec.hostNetwork);
+      await this.d.namespaces.create(state.uid, !!spec.hostNetwork);
       state.ip = undefined;
     }
     if (spec.hostNetwork) state.ip = this.d.hostIp;
@@ -270,6 +270,7 @@ export class PodSync {
         net: hostNetwork ? undefined : this.d.namespaces.path(state.uid, 'net'),
         uts: hostNetwork ? undefined : this.d.namespaces.path(state.uid, 'uts'),
       },
+      hostname: hostNetwork ? undefined : podHostname(pod),
       cgroupsPath: containerCgroupPath(podCg, `${c.name}-${attempt}`),
       resources: ociResources(c.resources, this.d.podPidsLimit),
       mounts: volumeMounts(c, volumes, { hosts: join(etc, 'hosts'), hostname: join(etc, 'hostname'), resolv: join(etc, 'resolv.conf') }, spec.volumes),

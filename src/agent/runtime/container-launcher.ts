@@ -8,11 +8,10 @@
 // open for writing, so stdin stays open (empty) between attach sessions;
 // with `stdinOnce` the shim drops its end on SIGUSR1, and the container
 // reads EOF once the attached client has gone too.
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, watch, constants } from 'node:fs';
+import { existsSync, openSync, readFileSync, watch, constants } from 'node:fs';
 import { join } from 'node:path';
 import { Socket } from 'node:net';
-import { HOST_ENV, shellQuote } from '../exec-file.js';
+import { runShell, shellQuote } from '../exec-file.js';
 import type { Runc } from './runc.js';
 
 export interface ExitRecord {
@@ -73,7 +72,7 @@ export function whenRunning(bundleDir: string, shim: LaunchedShim): Promise<void
 }
 
 export interface LaunchedShim {
-  /** Resolves when the shim exits (only for shims this agent started). */
+  /** Resolves when the shim exits (only for shims this agent started), or when the agent's fork server is gone. */
   exited: Promise<void>;
 }
 
@@ -90,20 +89,15 @@ export function launchContainer(runc: Runc, id: string, bundleDir: string, stdin
       + `${runcLine} <${stdinFifo} 3>&- & pid=$!; wait $pid; rc=$?; `
       + `while kill -0 $pid 2>/dev/null; do wait $pid; rc=$?; done; ${recordExit}`
     : `${runcLine}; rc=$?; ${recordExit}`;
-  const out = openSync(fifoPath(bundleDir, 'stdout'), 'r+');
-  const err = openSync(fifoPath(bundleDir, 'stderr'), 'r+');
-  try {
-    const child = spawn('sh', ['-c', script], { detached: true, stdio: ['ignore', out, err], env: HOST_ENV });
-    const exited = new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.once('error', () => resolve());
-    });
-    child.unref();
-    return { exited };
-  } finally {
-    closeSync(out);
-    closeSync(err);
-  }
+  // The shim is the fork server's job, holding the output FIFOs open
+  // read-write (which never blocks). With stdin it is a sh of its own, so
+  // that $$ is its pid; without, it saves that process start.
+  const redirect = `1<>${shellQuote(fifoPath(bundleDir, 'stdout'))} 2<>${shellQuote(fifoPath(bundleDir, 'stderr'))}`;
+  const exited = runShell(stdin ? `sh -c ${shellQuote(script)}` : script, { redirect, background: true }).then(
+    () => undefined,
+    () => undefined,
+  );
+  return { exited };
 }
 
 export function readExit(bundleDir: string): ExitRecord | undefined {

@@ -36,6 +36,8 @@ export interface SpecInputs {
   security: SecuritySpec;
   /** Paths of the pod's namespace files; undefined for hostNetwork's net and uts. */
   namespaces: { net?: string; ipc: string; uts?: string };
+  /** Set by runc in the pod's UTS namespace (each container sets the same name: no separate process for it). */
+  hostname?: string;
   cgroupsPath: string;
   resources: OciResources;
   mounts: OciMount[];
@@ -112,6 +114,7 @@ export function buildOciSpec(inputs: SpecInputs): Record<string, unknown> {
       capabilities: { bounding: caps, effective: caps, permitted: caps, ...(proc.uid === 0 ? {} : { ambient: [] }) },
       noNewPrivileges: !security.privileged && security.allowPrivilegeEscalation === false,
     },
+    ...(inputs.hostname && inputs.namespaces.uts ? { hostname: inputs.hostname } : {}),
     root: { path: 'rootfs', readonly: security.readOnlyRootFilesystem },
     mounts,
     linux,

@@ -1,0 +1,74 @@
+// The agent's fork server: tools run from a long-lived sh, with their exit
+// status, stdout, stderr and stdin carried faithfully, concurrent requests
+// kept apart, and a dead shell failing what was pending and replaced.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ForkServer, ForkServerError } from '../../src/agent/fork-server.js';
+import { commandLine, runTool, runTools, ToolError } from '../../src/agent/exec-file.js';
+
+test('fork server: exit status, stdout, stderr, stdin and env of each command', async () => {
+  const server = new ForkServer({ ...process.env });
+  try {
+    const ok = await server.run(commandLine('sh', ['-c', 'echo "out:$0"; echo "err:$X" >&2; cat', 'it\'s'], { X: 'a b' }), { input: 'from stdin' });
+    assert.deepEqual(ok, { code: 0, stdout: "out:it's\nfrom stdin", stderr: 'err:a b\n' });
+    const failed = await server.run(commandLine('sh', ['-c', 'echo no >&2; exit 7']));
+    assert.deepEqual(failed, { code: 7, stdout: '', stderr: 'no\n' });
+    const missing = await server.run(commandLine('/nonexistent/tool', []));
+    assert.equal(missing.code, 127);
+    assert.match(missing.stderr, /not found/);
+  } finally {
+    server.close();
+  }
+});
+
+test('fork server: concurrent commands finishing out of order get their own results; output files are removed', async () => {
+  const parent = mkdtempSync(join(tmpdir(), 'fork-parent-'));
+  const server = new ForkServer({ ...process.env }, parent);
+  try {
+    // Each waits on a marker the next one creates, so they finish in reverse order of submission.
+    const dir = mkdtempSync(join(tmpdir(), 'fork-order-'));
+    const n = 20;
+    const runs = Array.from({ length: n }, (_, i) =>
+      server.run(commandLine('sh', ['-c', `while [ ! -e ${dir}/${i + 1} ] && [ ${i} -lt ${n - 1} ]; do sleep 0.01; done; touch ${dir}/${i}; echo ${i}; exit ${i}`])),
+    );
+    const results = await Promise.all(runs);
+    results.forEach((r, i) => assert.deepEqual(r, { code: i, stdout: `${i}\n`, stderr: '' }));
+    rmSync(dir, { recursive: true });
+    const [work] = readdirSync(parent);
+    assert.ok(work, 'the server made its output directory');
+    assert.deepEqual(readdirSync(join(parent, work)), []);
+  } finally {
+    server.close();
+    rmSync(parent, { recursive: true, force: true });
+  }
+});
+
+test('fork server: redirected output, and a killed shell fails pending commands and is replaced', async () => {
+  const server = new ForkServer({ ...process.env });
+  const dir = mkdtempSync(join(tmpdir(), 'fork-redirect-'));
+  try {
+    const r = await server.run(commandLine('sh', ['-c', 'echo to-file']), { redirect: `1>${dir}/out` });
+    assert.deepEqual(r, { code: 0, stdout: '', stderr: '' });
+    assert.equal(readFileSync(join(dir, 'out'), 'utf8'), 'to-file\n');
+    // $$ in a job's subshell is the shell's pid, which leads its own process group: killing the group takes the sleep too.
+    const shellPid = Number((await server.run('echo $$')).stdout.trim());
+    const pending = server.run(commandLine('sleep', ['30']));
+    process.kill(-shellPid, 'SIGKILL');
+    await assert.rejects(pending, ForkServerError);
+    const again = await server.run(commandLine('echo', ['back']));
+    assert.equal(again.stdout, 'back\n');
+  } finally {
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('runTool and runTools: a failing step is a ToolError with its stderr; allowFailure resolves', async () => {
+  await assert.rejects(runTool('sh', ['-c', 'echo bad >&2; exit 3']), (e: unknown) => e instanceof ToolError && e.exitCode === 3 && /bad/.test(e.message));
+  assert.equal((await runTool('sh', ['-c', 'exit 4'], { allowFailure: true })).code, 4);
+  await assert.rejects(runTools([['true'], ['sh', '-c', 'echo second >&2; exit 5'], ['sh', '-c', 'echo never']]), (e: unknown) => e instanceof ToolError && e.exitCode === 5 && /second/.test(e.stderr));
+  assert.equal((await runTools([['echo', 'a'], ['echo', 'b']]))?.stdout, 'a\nb\n');
+});
