@@ -7,8 +7,13 @@
 //    Ready. Targets: p99 <= 1 s (ours), p99 <= 5 s (Kubernetes' pod startup SLO).
 //  - the agent idle with those 100 pods running: RSS (VmRSS) and CPU
 //    (utime+stime over a window), from /proc/<agent pid>. Target < 100 MB.
-//  - for reading the latencies: the agent's own CPU during the burst, and
-//    how busy the whole host was (other load on a shared host shows there).
+//  - for reading the latencies: the agent's, the API server's and the
+//    bench's CPU during the burst, what everything else took (runc, CNI,
+//    tools, kernel), and how busy the whole host was (other load on a
+//    shared host shows there).
+//  - the baseline: the floor (bench/agent-floor.ts), the same 100 pod starts
+//    done by the required parts alone (unshare+ip, CNI bridge+host-local,
+//    runc run) straight from a shell, after the agent's pods are gone.
 // Everything is deleted and swept at the end, whatever happens.
 // BENCH_PODS, BENCH_IDLE_MS, BENCH_COMPILED=0 (the agent through tsx instead of bin/k8ts.js on dist/, as users run it; run `npm run build` after changing src) and
 // BENCH_AGENT_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") tune a run.
@@ -24,11 +29,14 @@ import { removeDir, startServer, tempDir, waitFor, type ServerProcess } from '..
 import { startAgentProcess, type AgentProcess } from '../test/agent/support/agent-process.js';
 import { buildBusyboxLayout, pushLayout, startRegistry, type TestRegistry } from '../test/agent/support/registry.js';
 import { sweepHost } from '../test/agent/support/host-sweep.js';
+import { measureFloor } from './agent-floor.js';
+import { spawnSync } from 'node:child_process';
 
 const PODS = Number(process.env.BENCH_PODS ?? 100);
 const IDLE_WINDOW_MS = Number(process.env.BENCH_IDLE_MS ?? 10_000);
 const NODE = 'bench-agent';
 const BRIDGE = `k8b${process.pid % 1_000_000}`;
+const FLOOR_BRIDGE = `k8f${process.pid % 1_000_000}`;
 const CGROUP_ROOT = `k8ts-bench-${process.pid}`;
 const TARGET_P99_MS = 1000;
 const K8S_SLO_P99_MS = 5000;
@@ -75,6 +83,20 @@ function table(header: string[], rows: string[][]): void {
   for (const row of rows) console.log(render(row));
 }
 
+/** Deletes the bench's pods and waits until the agent has torn their containers down. */
+async function deleteThroughAgent(client: HttpsClient, work: string): Promise<void> {
+  try {
+    const pods = await client.list(RESOURCES.pods, 'default');
+    await Promise.all(pods.items.map((p) => client.delete(RESOURCES.pods, 'default', p.metadata.name!, { gracePeriodSeconds: 0 }).catch(() => undefined)));
+    await waitFor('pods gone', async () => (await client.list(RESOURCES.pods, 'default')).items.length === 0, 120_000, 200);
+    // Deleted with grace 0, the objects go at once; the agent then tears the containers down.
+    const runcRoot = join(work, 'agent/run/runc');
+    await waitFor('containers removed by the agent', () => !existsSync(runcRoot) || readdirSync(runcRoot).length === 0, 120_000, 200);
+  } catch (err) {
+    console.error(`cleanup through the agent failed (the sweep follows): ${String(err)}`);
+  }
+}
+
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('bench:agent needs root (runc, CNI)');
   const work = tempDir('k8ts-bench-agent-');
@@ -84,7 +106,8 @@ async function main(): Promise<void> {
   let client: HttpsClient | undefined;
   try {
     registry = await startRegistry();
-    await pushLayout(await buildBusyboxLayout(work), registry.host, 'busybox:1');
+    const layout = await buildBusyboxLayout(work);
+    await pushLayout(layout, registry.host, 'busybox:1');
     const image = `${registry.host}/busybox:1`;
     server = await startServer({ dataDir: join(work, 'server'), extraArgs: ['--store', 'memory'] });
     const access = loadKubeconfig(server.kubeconfig);
@@ -147,6 +170,15 @@ async function main(): Promise<void> {
     const cpuPct = ((cpuTicks(agentPid) - ticks0) / CLK_TCK) / ((performance.now() - w0) / 1000) * 100;
     const rss = rssMb(agentPid);
 
+    // The baseline, with the agent's pods gone so that nothing else runs.
+    await deleteThroughAgent(c, work);
+    const floorDir = join(work, 'floor');
+    const unpacked = spawnSync('umoci', ['unpack', '--image', `${layout}:latest`, join(floorDir, 'image')], { encoding: 'utf8' });
+    if (unpacked.status !== 0) throw new Error(`umoci unpack: ${unpacked.stderr}`);
+    const floor = await measureFloor({ dir: floorDir, pods: PODS, rootfs: join(floorDir, 'image', 'rootfs'), runcRoot: join(floorDir, 'runc'), cgroupRoot: CGROUP_ROOT,
+      bridge: FLOOR_BRIDGE, podCidr: '10.254.0.0/16', hostBusyTicks: () => hostTicks().busy });
+    if (floor.running !== PODS) throw new Error(`floor: ${floor.running} of ${PODS} containers running`);
+
     const p50 = percentile(latencies, 50);
     const p99 = percentile(latencies, 99);
     const ms = (v: number) => `${Math.round(v)} ms`;
@@ -162,25 +194,18 @@ async function main(): Promise<void> {
       [`bench client CPU during the burst`, perPod(burstBenchCpuS), '—', '—', '—', '—'],
       [`all else (runc, CNI, tools, kernel)`, perPod(burstOtherCpuS), '—', '—', '—', '—'],
       [`host CPU busy during the burst`, `${hostBusyPct.toFixed(0)} % of ${availableParallelism()} CPUs`, '—', '—', '—', '—'],
+      [`floor: the required parts alone, all ${PODS} started after`, ms(floor.wallMs), '—', '—', '—', '—'],
+      [`floor CPU (host)`, perPod(floor.cpuS), '—', '—', '—', '—'],
+      [`all ${PODS} Ready after / floor`, (allReadyMs / floor.wallMs).toFixed(2), '—', '—', '—', '—'],
       [`agent RSS, idle with ${PODS} pods`, `${rss.toFixed(1)} MB`, `${TARGET_RSS_MB} MB`, (rss / TARGET_RSS_MB).toFixed(2), '—', '—'],
       [`agent CPU, idle (${IDLE_WINDOW_MS / 1000} s window)`, `${cpuPct.toFixed(1)} % of a core`, '—', '—', '—', '—'],
     ]);
   } finally {
-    if (client && agent?.child.exitCode === null) {
-      try {
-        const pods = await client.list(RESOURCES.pods, 'default');
-        await Promise.all(pods.items.map((p) => client!.delete(RESOURCES.pods, 'default', p.metadata.name!, { gracePeriodSeconds: 0 }).catch(() => undefined)));
-        await waitFor('pods gone', async () => (await client!.list(RESOURCES.pods, 'default')).items.length === 0, 120_000, 200);
-        // Deleted with grace 0, the objects go at once; the agent then tears the containers down.
-        const runcRoot = join(work, 'agent/run/runc');
-        await waitFor('containers removed by the agent', () => !existsSync(runcRoot) || readdirSync(runcRoot).length === 0, 120_000, 200);
-      } catch (err) {
-        console.error(`cleanup through the agent failed (the sweep follows): ${String(err)}`);
-      }
-    }
+    if (client && agent?.child.exitCode === null) await deleteThroughAgent(client, work);
     client?.close();
     await agent?.stop();
-    await sweepHost({ workDir: work, runcRoots: [join(work, 'agent/run/runc')], cgroupRoot: CGROUP_ROOT, bridgeName: BRIDGE });
+    await sweepHost({ workDir: work, runcRoots: [join(work, 'agent/run/runc'), join(work, 'floor/runc')], cgroupRoot: CGROUP_ROOT, bridgeName: BRIDGE });
+    await sweepHost({ workDir: work, runcRoots: [], cgroupRoot: CGROUP_ROOT, bridgeName: FLOOR_BRIDGE });
     await server?.stop();
     await registry?.stop();
     removeDir(work);
