@@ -1,8 +1,9 @@
 // End to end, the agent's features beyond the basics, driven by the real
 // kubectl against an in-process server with its agent: `logs -f` streaming,
-// `exec -it` through a real pty (with the terminal's size), configMap/secret/
-// downwardAPI volumes and env references, init containers, and a private
-// image behind htpasswd pulled with an imagePullSecret.
+// `exec -it` and `run -it` (a tty container) through a real pty (with the
+// terminal's size), configMap/secret/downwardAPI volumes and env references,
+// init containers, and a private image behind htpasswd pulled with an
+// imagePullSecret.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -203,6 +204,23 @@ test('kubectl exec -it runs an interactive shell on a pty with the terminal\'s s
   assert.match(r.stdout, /\/dev\/pts\/\d+/, 'stdin is a terminal inside');
   assert.match(r.stdout, /sum=42/);
   assert.equal(r.code, 7, `exit status passes through:\n${r.stdout}${r.stderr}`);
+});
+
+test('kubectl run -it: a container with a terminal, attached through a pty with the terminal\'s size; the exit code comes back', async () => {
+  const overrides = JSON.stringify({ spec: { nodeName: NODE, terminationGracePeriodSeconds: 1 } });
+  const argv = [KUBECTL, '--kubeconfig', server.kubeconfigPath, '--cache-dir', kubectl.cacheDir, 'run', 'ttyshell', `--image=${image}`, '--restart=Never', '-it',
+    `--overrides=${overrides}`, '--', 'sh'];
+  // kubectl attaches after the shell printed its first prompt, and says to press enter for a new one.
+  const steps = [['pressing enter', '\r'], ['# ', 'stty size; tty; echo $TERM sum=$((6*7))\r'], ['sum=42', 'exit 5\r']];
+  const r = await run('python3', ['-c', PTY_DRIVER, JSON.stringify([31, 97, steps, argv])], { timeoutMs: 45_000 });
+  assert.match(r.stdout, /31 97/, `the container's terminal has kubectl's size:\n${r.stdout}`);
+  assert.match(r.stdout, /\/dev\/pts\/\d+/, 'stdin is a terminal inside');
+  assert.match(r.stdout, /xterm sum=42/);
+  assert.equal(r.code, 5, `the container's exit code:\n${r.stdout}${r.stderr}`);
+  const c = (await podJson('ttyshell')).spec.containers[0];
+  assert.equal(c.tty, true);
+  // Everything the terminal showed is the container's stdout, in its log.
+  assert.match(await kubectl.ok(['logs', 'ttyshell']), /sum=42/);
 });
 
 test('configMap, secret and downwardAPI volumes, env from refs and envFrom, init containers', async () => {

@@ -234,6 +234,8 @@ export class PodSync {
     const image = await this.d.images.ensure(pod, c, `spec.${init ? 'initContainers' : 'containers'}{${c.name}}`);
     const lowerDirs = this.d.imageStore.lowerDirs(image);
     const env = await containerEnv(this.d.client, pod, c, image.config, state.ip);
+    // As containerd and Docker do for a container with a terminal.
+    if (c.tty && !env.has('TERM')) env.set('TERM', 'xterm');
     const args = containerArgs(c, image.config).map((a) => expandReferences(a, env));
     const passwdRoot = lowerDirs.find((d) => existsSync(join(d, 'etc/passwd'))) ?? lowerDirs[0] ?? '/nonexistent';
     const user = containerUser(pod, c, image.config, passwdRoot);
@@ -256,8 +258,9 @@ export class PodSync {
       logPath: join(logDir, c.name, `${attempt}.log`),
       cgroupPath: containerCgroupPath(podCg, `${c.name}-${attempt}`),
       ...(c.stdin ? { stdin: true, stdinOnce: c.stdinOnce === true } : {}),
+      ...(c.tty ? { tty: true } : {}),
     }, lowerDirs, {
-      process: { args, env: [...env].map(([k, v]) => `${k}=${v}`), cwd: c.workingDir ?? image.config.workingDir ?? '/', uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
+      process: { args, env: [...env].map(([k, v]) => `${k}=${v}`), cwd: c.workingDir ?? image.config.workingDir ?? '/', uid: user.uid, gid: user.gid, additionalGids: user.additionalGids, tty: c.tty === true },
       security: {
         privileged: sc.privileged === true,
         readOnlyRootFilesystem: sc.readOnlyRootFilesystem === true,

@@ -43,6 +43,11 @@ export function openFifoReader(path: string): Socket {
   return new Socket({ fd, readable: true, writable: false });
 }
 
+/** The pid of script(1) holding a tty container's outer terminal (see launchContainer), for resizing it. */
+export function ttyHolderPidPath(bundleDir: string): string {
+  return join(bundleDir, 'tty.pid');
+}
+
 /** `runc run` writes the container's pid here (atomically) once the container's process runs. */
 export function pidFilePath(bundleDir: string): string {
   return join(bundleDir, 'container.pid');
@@ -76,9 +81,28 @@ export interface LaunchedShim {
   exited: Promise<void>;
 }
 
-export function launchContainer(runc: Runc, id: string, bundleDir: string, stdin = false): LaunchedShim {
+export interface LaunchOptions {
+  /** The container reads a stdin FIFO (see above). */
+  stdin?: boolean;
+  /** The container's process has a terminal (process.terminal in its spec). */
+  tty?: boolean;
+}
+
+/** Whether the shim keeps a stdin FIFO: for `stdin: true`, and for a tty (whose reads then wait rather than end). */
+export function hasStdinFifo(opts: LaunchOptions): boolean {
+  return !!opts.stdin || !!opts.tty;
+}
+
+export function launchContainer(runc: Runc, id: string, bundleDir: string, opts: LaunchOptions = {}): LaunchedShim {
   const exitFile = join(bundleDir, 'exit');
-  const runcLine = [runc.binary, ...runc.args('run', '--keep', '--pid-file', pidFilePath(bundleDir), '--bundle', bundleDir, id)].map(shellQuote).join(' ');
+  let runcLine = [runc.binary, ...runc.args('run', '--keep', '--pid-file', pidFilePath(bundleDir), '--bundle', bundleDir, id)].map(shellQuote).join(' ');
+  // With a terminal, runc in the foreground copies between its own stdin
+  // and the container's console, and wants that stdin to be a terminal it
+  // can set raw: script(1) gives it one (the outer pty, which attach resizes)
+  // and copies it to and from the FIFOs. It is made raw before runc starts so
+  // that early input is not echoed twice.
+  if (opts.tty) runcLine = `script -q -e -f -c ${shellQuote(`stty raw -echo && exec ${runcLine}`)} /dev/null`;
+  const stdin = hasStdinFifo(opts);
   const recordExit = `echo "$rc $(date +%s%3N)" > ${shellQuote(`${exitFile}.tmp`)} && mv ${shellQuote(`${exitFile}.tmp`)} ${shellQuote(exitFile)}`;
   const stdinFifo = shellQuote(fifoPath(bundleDir, 'stdin'));
   // With stdin: fd 3 holds the FIFO open (so opening it read-only for the
@@ -86,7 +110,7 @@ export function launchContainer(runc: Runc, id: string, bundleDir: string, stdin
   // it. `wait` returns early when the trap runs, hence the loop.
   const script = stdin
     ? `echo $$ > ${shellQuote(shimPidPath(bundleDir))}; exec 3<>${stdinFifo}; trap 'exec 3>&-' USR1; `
-      + `${runcLine} <${stdinFifo} 3>&- & pid=$!; wait $pid; rc=$?; `
+      + `${runcLine} <${stdinFifo} 3>&- & pid=$!; ${opts.tty ? `echo $pid > ${shellQuote(ttyHolderPidPath(bundleDir))}; ` : ''}wait $pid; rc=$?; `
       + `while kill -0 $pid 2>/dev/null; do wait $pid; rc=$?; done; ${recordExit}`
     : `${runcLine}; rc=$?; ${recordExit}`;
   // The shim is the fork server's job, holding the output FIFOs open

@@ -5,7 +5,7 @@
 import { constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Socket } from 'node:net';
-import { missingFifos, launchContainer, openFifoReader, readExit, fifoPath, shimPidPath, whenRunning, type ExitRecord } from './container-launcher.js';
+import { hasStdinFifo, missingFifos, launchContainer, openFifoReader, readExit, fifoPath, shimPidPath, whenRunning, type ExitRecord } from './container-launcher.js';
 import { mountRootfs, removeBundle } from './container-rootfs.js';
 import { buildOciSpec, type SpecInputs } from './oci-spec.js';
 import type { Runc } from './runc.js';
@@ -31,6 +31,8 @@ export interface ContainerRecord {
   stdin?: boolean;
   /** stdin closes when the first attach session that used it ends. */
   stdinOnce?: boolean;
+  /** The container runs on a terminal (its output is all stdout). */
+  tty?: boolean;
 }
 
 export interface ContainerExit extends ExitRecord {
@@ -99,7 +101,7 @@ export class ContainerRuntime {
     mkdirSync(bundleDir, { recursive: true });
     const full: ContainerRecord = { ...record, id, bundleDir, startedAtMs: Date.now() };
     try {
-      await mountRootfs(bundleDir, lowerDirs, missingFifos(bundleDir, !!record.stdin));
+      await mountRootfs(bundleDir, lowerDirs, missingFifos(bundleDir, hasStdinFifo(record)));
       for (const f of files) writeFileSync(join(bundleDir, f.path), f.content);
       writeFileSync(join(bundleDir, 'config.json'), JSON.stringify(buildOciSpec({ ...spec, security: { availableCapabilities: hostCapabilities(), ...spec.security } })));
       writeFileSync(join(bundleDir, 'container.json'), JSON.stringify(full));
@@ -107,7 +109,7 @@ export class ContainerRuntime {
       this.records.set(id, full);
       // The reader opens first: opening a FIFO for writing is then never the first open.
       this.drainLogs(full);
-      const shim = launchContainer(this.runc, id, bundleDir, !!record.stdin);
+      const shim = launchContainer(this.runc, id, bundleDir, { stdin: record.stdin, tty: record.tty });
       void shim.exited.then(() => this.observeExit(full));
       await whenRunning(bundleDir, shim);
       return full;

@@ -14,6 +14,8 @@ import { streamLog } from './log-reader.js';
 import { CHANNEL, chooseProtocol, errorStatus, exitStatus, frame } from './channel-protocol.js';
 import { renderRecord } from './log-reader.js';
 import { TtyResizer } from './tty-resize.js';
+import { readFileSync } from 'node:fs';
+import { ttyHolderPidPath } from '../runtime/container-launcher.js';
 
 export interface AgentStreamServerOptions {
   token: string;
@@ -144,8 +146,7 @@ export class AgentStreamServer {
       if (channel === CHANNEL.stdin) child.stdin!.write(body);
       else if (channel === CHANNEL.close && body[0] === CHANNEL.stdin) child.stdin!.end();
       else if (channel === CHANNEL.resize && resizer) {
-        const size = JSON.parse(body.toString()) as { Width: number; Height: number };
-        resizer.resize(size.Width, size.Height);
+        resizeFrom(resizer, body);
       }
     });
     ws.on('close', () => {
@@ -187,6 +188,9 @@ export class AgentStreamServer {
       stdin!.end();
       runtime.closeStdin(record);
     };
+    // A tty container's terminal is resized as kubectl's is (its holder's pid is known once it runs).
+    const ttyHolder = q.get('tty') === 'true' && record.tty ? readPid(ttyHolderPidPath(record.bundleDir)) : undefined;
+    const resizer = ttyHolder ? new TtyResizer(ttyHolder) : undefined;
     const stop = writer.subscribe((r) => {
       if (ws.readyState !== ws.OPEN || (r.stream === 'stdout' ? !wantStdout : !wantStderr)) return;
       ws.send(frame(r.stream === 'stdout' ? CHANNEL.stdout : CHANNEL.stderr, renderRecord(r, false)));
@@ -196,6 +200,7 @@ export class AgentStreamServer {
       const body = data.subarray(1);
       if (channel === CHANNEL.stdin && stdinOpen && body.length) stdin!.write(body);
       else if (channel === CHANNEL.close && body[0] === CHANNEL.stdin) endStdin();
+      else if (channel === CHANNEL.resize && resizer) resizeFrom(resizer, body);
     });
     ws.on('close', () => {
       stop();
@@ -208,5 +213,23 @@ export class AgentStreamServer {
         ws.close(1000);
       }
     });
+  }
+}
+
+/** A resize message (channel 4): {"Width": columns, "Height": rows}. */
+function resizeFrom(resizer: TtyResizer, body: Buffer): void {
+  try {
+    const size = JSON.parse(body.toString()) as { Width: number; Height: number };
+    resizer.resize(size.Width, size.Height);
+  } catch {
+    // A malformed resize is ignored, as the kubelet does.
+  }
+}
+
+function readPid(path: string): number | undefined {
+  try {
+    return Number(readFileSync(path, 'utf8').trim()) || undefined;
+  } catch {
+    return undefined;
   }
 }

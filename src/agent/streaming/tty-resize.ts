@@ -1,4 +1,5 @@
-// Resizes the pty an exec -t session runs on: the terminal is script(1)'s,
+// Resizes the pty an exec -t session (or a tty container, for attach) runs
+// on: the terminal is script(1)'s,
 // attached as stdin of its child (runc exec -t); stty on that device sets
 // the window size and the kernel signals SIGWINCH to its foreground group,
 // which runc passes on to the container's console (and runc copies the size
