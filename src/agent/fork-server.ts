@@ -17,7 +17,7 @@
 // the agent sees it die (the child exits), fails what was pending and starts
 // another one on the next call.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,7 +101,8 @@ export class ForkServer {
 
   private workDir(): string {
     if (!this.dir) {
-      const dir = mkdtempSync(join(this.parentDir, 'k8ts-fork-'));
+      removeDirsOfDeadProcesses(this.parentDir);
+      const dir = mkdtempSync(join(this.parentDir, `${DIR_PREFIX}${process.pid}-`));
       this.dir = dir;
       process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     }
@@ -175,6 +176,16 @@ export class ForkServer {
     (shell.stdio[3] as Socket).unref();
     (shell.stderr as Socket).unref();
     (shell.stdin as unknown as Socket).unref();
+  }
+}
+
+const DIR_PREFIX = 'k8ts-fork-';
+
+/** A process killed with SIGKILL leaves its directory behind: the next one removes it (the name carries the pid). */
+function removeDirsOfDeadProcesses(parentDir: string): void {
+  for (const name of readdirSync(parentDir)) {
+    const pid = new RegExp(`^${DIR_PREFIX}(\\d+)-`).exec(name)?.[1];
+    if (pid && !existsSync(`/proc/${pid}`)) rmSync(join(parentDir, name), { recursive: true, force: true });
   }
 }
 

@@ -3,7 +3,7 @@
 // kept apart, and a dead shell failing what was pending and replaced.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ForkServer, ForkServerError } from '../../src/agent/fork-server.js';
@@ -71,4 +71,22 @@ test('runTool and runTools: a failing step is a ToolError with its stderr; allow
   assert.equal((await runTool('sh', ['-c', 'exit 4'], { allowFailure: true })).code, 4);
   await assert.rejects(runTools([['true'], ['sh', '-c', 'echo second >&2; exit 5'], ['sh', '-c', 'echo never']]), (e: unknown) => e instanceof ToolError && e.exitCode === 5 && /second/.test(e.stderr));
   assert.equal((await runTools([['echo', 'a'], ['echo', 'b']]))?.stdout, 'a\nb\n');
+});
+
+test('fork server: output directories left by killed processes are removed; a live process\'s are kept', async () => {
+  const parent = mkdtempSync(join(tmpdir(), 'fork-stale-'));
+  // pid_max is at most 2^22: this pid cannot be running.
+  mkdirSync(join(parent, 'k8ts-fork-99999999-dead'));
+  mkdirSync(join(parent, `k8ts-fork-${process.pid}-alive`));
+  const server = new ForkServer({ ...process.env }, parent);
+  try {
+    assert.equal((await server.run('true')).code, 0);
+    const left = readdirSync(parent);
+    assert.ok(!left.includes('k8ts-fork-99999999-dead'), `the dead process's directory is gone: ${left.join(', ')}`);
+    assert.ok(left.includes(`k8ts-fork-${process.pid}-alive`));
+    assert.equal(left.length, 2, `the server's own directory is there too: ${left.join(', ')}`);
+  } finally {
+    server.close();
+    rmSync(parent, { recursive: true, force: true });
+  }
 });
