@@ -4,7 +4,7 @@
 // pick the best, breaking ties at random. Unit tests drive it on a cache
 // filled from plain objects.
 import type { SchedulerCache } from './cache.js';
-import type { FilterPlugin, NodeCheck, Rejection, ScorePlugin } from './framework.js';
+import { isPodRejection, type FilterPlugin, type NodeCheck, type PodRejection, type Rejection, type ScorePlugin } from './framework.js';
 import type { NodeInfo } from './node-info.js';
 import type { PodInfo } from './pod-info.js';
 
@@ -16,7 +16,7 @@ export interface PreparedCheck {
 export type AttemptResult =
   | { kind: 'fit'; node: NodeInfo; feasibleCount: number; evaluated: number }
   | { kind: 'noNodes' }
-  | { kind: 'unfit'; rejections: Map<string, Rejection>; checks: readonly PreparedCheck[] };
+  | { kind: 'unfit'; rejections: Map<string, Rejection>; checks: readonly PreparedCheck[]; podRejection?: Rejection };
 
 const MIN_FEASIBLE_NODES_TO_FIND = 100;
 const MIN_FEASIBLE_NODES_PERCENTAGE = 5;
@@ -28,10 +28,12 @@ export function numFeasibleNodesToFind(numAllNodes: number): number {
   return Math.max(MIN_FEASIBLE_NODES_TO_FIND, Math.trunc((numAllNodes * percentage) / 100));
 }
 
-export function prepareChecks(pod: PodInfo, cluster: SchedulerCache, filters: readonly FilterPlugin[]): PreparedCheck[] {
+/** Each plugin's check for this pod, or the first plugin's rejection of the pod as a whole. */
+export function prepareChecks(pod: PodInfo, cluster: SchedulerCache, filters: readonly FilterPlugin[]): PreparedCheck[] | PodRejection {
   const out: PreparedCheck[] = [];
   for (const plugin of filters) {
     const check = plugin.prepare(pod, cluster);
+    if (check && isPodRejection(check)) return check;
     if (check) out.push({ plugin: plugin.name, check });
   }
   return out;
@@ -59,6 +61,7 @@ export class SchedulingAlgorithm {
     const n = nodes.length;
     if (n === 0) return { kind: 'noNodes' };
     const checks = prepareChecks(pod, cluster, this.filters);
+    if (!Array.isArray(checks)) return { kind: 'unfit', rejections: new Map(), checks: [], podRejection: checks.podRejection };
     const wanted = numFeasibleNodesToFind(n);
     const feasible: NodeInfo[] = [];
     const rejections = new Map<string, Rejection>();

@@ -12,6 +12,8 @@ export interface Diagnosis {
   rejections: ReadonlyMap<string, Rejection>;
   /** The reason counted for nodes absent from `rejections` (kube's AbsentNodesStatus). */
   absentReason?: string;
+  /** A rejection of the pod as a whole (kube's PreFilterMsg): said instead of the per-node counts. */
+  podRejection?: string;
   /** What PostFilter (preemption) said, already prefixed ("preemption: ..."). */
   postFilterMessage?: string;
 }
@@ -24,7 +26,8 @@ export function fitErrorMessage(d: Diagnosis): string {
   // Go's sort.Strings compares bytes; these messages are ASCII, where JS's default sort agrees.
   const parts = [...histogram].map(([reason, n]) => `${n} ${reason}`).sort();
   let message = `0/${d.numAllNodes} nodes are available:`;
-  if (parts.length > 0) message += ` ${parts.join(', ')}.`;
+  if (d.podRejection) message += ` ${d.podRejection}.`;
+  else if (parts.length > 0) message += ` ${parts.join(', ')}.`;
   if (d.postFilterMessage) message += ` ${d.postFilterMessage}`;
   return message;
 }

@@ -31,10 +31,23 @@ export interface NodeCheck {
   without?(removed: readonly PodInfo[], node: NodeInfo): NodeCheck;
 }
 
+/**
+ * A pod no node can take, whatever the node (kube's PreFilter returning
+ * UnschedulableAndUnresolvable): no node is looked at, and the message says
+ * so without counting nodes.
+ */
+export interface PodRejection {
+  readonly podRejection: Rejection;
+}
+
 export interface FilterPlugin {
   readonly name: string;
   /** undefined: the pod asks nothing of this plugin, every node passes. */
-  prepare(pod: PodInfo, cluster: SchedulerCache): NodeCheck | undefined;
+  prepare(pod: PodInfo, cluster: SchedulerCache): NodeCheck | PodRejection | undefined;
+}
+
+export function isPodRejection(x: NodeCheck | PodRejection): x is PodRejection {
+  return 'podRejection' in x;
 }
 
 export interface NodeScorer {

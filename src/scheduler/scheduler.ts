@@ -17,7 +17,7 @@ import { SchedulerCache } from './cache.js';
 import { fitErrorMessage, NO_NODES_AVAILABLE } from './fit-error.js';
 import type { FilterPlugin, ScorePlugin } from './framework.js';
 import { makePodInfo, podKey, type PodInfo } from './pod-info.js';
-import { DEFAULT_FILTERS, DEFAULT_SCORES } from './plugins/index.js';
+import { defaultFilters, DEFAULT_SCORES } from './plugins/index.js';
 import { disruptionBudgetFrom, preempt, type DisruptionBudget } from './preemption.js';
 import { SchedulingQueue, type QueueOptions, type QueuedPod } from './queue.js';
 
@@ -83,7 +83,14 @@ export class Scheduler implements Controller {
     this.client = ctx.client;
     this.recorder = ctx.recorder(DEFAULT_SCHEDULER_NAME);
     this.queue = new SchedulingQueue(ctx.wheel, opts.queue);
-    this.algorithm = new SchedulingAlgorithm(opts.filters ?? DEFAULT_FILTERS, opts.scores ?? DEFAULT_SCORES, opts.random ?? Math.random);
+    const claims = ctx.informers.informer(RESOURCES.persistentvolumeclaims);
+    const volumes = ctx.informers.informer(RESOURCES.persistentvolumes);
+    const volumeLookup = { claim: (ns: string, name: string) => claims.get(ns, name), volume: (name: string) => volumes.get(undefined, name) };
+    this.algorithm = new SchedulingAlgorithm(opts.filters ?? defaultFilters(volumeLookup), opts.scores ?? DEFAULT_SCORES, opts.random ?? Math.random);
+    // A claim bound, or a volume added or changed, may let waiting pods in.
+    const retry = { add: () => this.queue.moveAllToActiveOrBackoff(), update: () => this.queue.moveAllToActiveOrBackoff() };
+    claims.addHandlers(retry);
+    volumes.addHandlers(retry);
     this.maxBindsInFlight = opts.maxBindsInFlight ?? 128;
     this.budgets = ctx.informers.informer(RESOURCES.poddisruptionbudgets);
     ctx.informers.informer(RESOURCES.namespaces).addHandlers({
@@ -328,7 +335,7 @@ export function explainFailure(
   }
   const staleNomination = outcome.clearNomination && (pod.nominatedNodeName !== undefined || cache.nominatedNode(pod.key) !== undefined);
   return {
-    message: fitErrorMessage({ numAllNodes, rejections: result.rejections, postFilterMessage: outcome.message }),
+    message: fitErrorMessage({ numAllNodes, rejections: result.rejections, podRejection: result.podRejection?.reasons.join(', '), postFilterMessage: outcome.message }),
     nominate: staleNomination ? '' : undefined,
   };
 }

@@ -3,6 +3,7 @@
 import type { KubeObject } from '../../src/api/types.js';
 import { SchedulingAlgorithm } from '../../src/scheduler/algorithm.js';
 import { SchedulerCache } from '../../src/scheduler/cache.js';
+import { isPodRejection } from '../../src/scheduler/framework.js';
 import { makePodInfo, type PodInfo } from '../../src/scheduler/pod-info.js';
 import { DEFAULT_FILTERS, DEFAULT_SCORES } from '../../src/scheduler/plugins/index.js';
 import { seededRandom } from '../time/support/seeded-random.js';
@@ -92,7 +93,7 @@ export function rejectionOn(cache: SchedulerCache, p: KubeObject, nodeName: stri
   const podInfo = info(p);
   for (const plugin of DEFAULT_FILTERS) {
     const check = plugin.prepare(podInfo, cache);
-    const rejected = check?.check(cache.node(nodeName)!);
+    const rejected = check && (isPodRejection(check) ? check.podRejection : check.check(cache.node(nodeName)!));
     if (rejected) return [...rejected.reasons];
   }
   return undefined;

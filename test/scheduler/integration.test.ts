@@ -138,6 +138,29 @@ describe('scheduler in k8ts server', () => {
     assert.ok(described.replace(/\s+/g, ' ').includes(expected), described);
   });
 
+  it('waits for a pod\'s claim, then places the pod on the node its local volume is on', async () => {
+    await nodes({ 'n-1': {}, 'n-2': {}, 'n-3': {} });
+    await apply(podManifest('db', { spec: { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'db-data' } }] } }));
+    assert.equal(await failedScheduling('db'),
+      '0/3 nodes are available: persistentvolumeclaim "db-data" not found. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.');
+    const volume = {
+      apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'db-disk' },
+      spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], storageClassName: '', local: { path: '/mnt/disks/db' },
+        nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['n-2'] }] }] } } },
+    };
+    const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'db-data', namespace: NS },
+      spec: { accessModes: ['ReadWriteOnce'], storageClassName: '', resources: { requests: { storage: '1Gi' } } } };
+    try {
+      await cp.kubectl.ok(['apply', '-f', '-'], { input: [volume, claim].map((o) => stringify(o)).join('---\n') });
+      // The PV binder binds the claim; the scheduler, told of it, places the pod where the disk is.
+      assert.deepEqual(await waitBound('db'), { db: 'n-2' });
+    } finally {
+      await cp.kubectl.run(['delete', 'pod', 'db', '--grace-period=0', '--force']);
+      await cp.kubectl.run(['delete', 'pvc', 'db-data', '--wait=false']);
+      await cp.kubectl.run(['delete', 'pv', 'db-disk', '--wait=false']);
+    }
+  });
+
   it('honours nodeSelector', async () => {
     await nodes({ 'hdd-1': { labels: { disk: 'hdd' } }, 'ssd-1': { labels: { disk: 'ssd' } }, 'plain-1': {} });
     await apply(podManifest('db', { spec: { nodeSelector: { disk: 'ssd' } } }), podManifest('db-2', { spec: { nodeSelector: { disk: 'ssd' } } }));

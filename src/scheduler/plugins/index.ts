@@ -11,17 +11,25 @@ import { balancedAllocationScorePlugin, leastAllocatedScorePlugin, nodeResources
 import { nodeUnschedulableFilter } from './node-unschedulable.js';
 import { podTopologySpreadFilter, podTopologySpreadScore } from './pod-topology-spread.js';
 import { taintTolerationFilter, taintTolerationScore } from './taint-toleration.js';
+import { volumeBindingFilter, type VolumeLookup } from './volume-binding.js';
 
-export const DEFAULT_FILTERS: readonly FilterPlugin[] = [
-  nodeUnschedulableFilter,
-  nodeNameFilter,
-  taintTolerationFilter,
-  nodeAffinityFilter,
-  nodePortsFilter,
-  nodeResourcesFitFilter,
-  podTopologySpreadFilter,
-  interPodAffinityFilter,
-];
+/** kube's filter order; VolumeBinding only when the scheduler can see claims and volumes. */
+export function defaultFilters(volumes?: VolumeLookup): readonly FilterPlugin[] {
+  return [
+    nodeUnschedulableFilter,
+    nodeNameFilter,
+    taintTolerationFilter,
+    nodeAffinityFilter,
+    nodePortsFilter,
+    nodeResourcesFitFilter,
+    ...(volumes ? [volumeBindingFilter(volumes)] : []),
+    podTopologySpreadFilter,
+    interPodAffinityFilter,
+  ];
+}
+
+/** The filters for pods without volumes to look up (tests, benchmarks). */
+export const DEFAULT_FILTERS: readonly FilterPlugin[] = defaultFilters();
 
 export const DEFAULT_SCORES: readonly ScorePlugin[] = [
   taintTolerationScore,
