@@ -80,8 +80,15 @@ export async function measureFloor(o: FloorOptions): Promise<FloorResult> {
 
 function sh(script: string, timeoutMs = 600_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sh', ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    // Its own process group, so that a timeout takes xargs and the tools too (and with them the pipes' last writers).
+    const child = spawn('sh', ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }, timeoutMs);
     child.once('exit', () => clearTimeout(timer));
     let out = '';
     let err = '';

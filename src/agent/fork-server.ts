@@ -44,25 +44,32 @@ export interface ForkOptions {
 interface Pending {
   resolve: (r: ForkResult) => void;
   reject: (e: Error) => void;
-  files?: { out: string; err: string; in?: string };
+  shell: ChildProcess;
+  /** The job said it began: its status will come, even if the shell dies first. */
+  started: boolean;
+  files: { out?: string; err?: string; in?: string };
   holdsRef: boolean;
 }
 
 export class ForkServerError extends Error {}
 
+/** After the shell died, how long "started" lines already written may take to be read. */
+const DEFAULT_STARTED_GRACE_MS = 200;
+
 export class ForkServer {
   private shell: ChildProcess | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
-  private refs = 0;
+  /** Per shell, its pending requests that keep the process alive. */
+  private readonly refs = new Map<ChildProcess, number>();
   private dir: string | undefined;
-  private statusBuffer = '';
   private shellStderr = '';
 
   constructor(
     private readonly env: NodeJS.ProcessEnv,
     /** Where the directory for output files is made. */
     private readonly parentDir = tmpdir(),
+    private readonly startedGraceMs = DEFAULT_STARTED_GRACE_MS,
   ) {}
 
   /** Runs `command` (shell text, already quoted) and resolves with its exit status, whatever it is. */
@@ -70,23 +77,25 @@ export class ForkServer {
     const shell = this.ensureShell();
     const id = this.nextId++;
     const dir = this.workDir();
-    const files = opts.redirect === undefined ? { out: join(dir, `${id}.out`), err: join(dir, `${id}.err`) } : undefined;
+    const files: Pending['files'] = opts.redirect === undefined ? { out: join(dir, `${id}.out`), err: join(dir, `${id}.err`) } : {};
     let stdin = '</dev/null';
     if (opts.input !== undefined) {
-      const inFile = join(dir, `${id}.in`);
-      writeFileSync(inFile, opts.input);
-      stdin = `<${shellQuote(inFile)}`;
-      if (files) Object.assign(files, { in: inFile });
+      files.in = join(dir, `${id}.in`);
+      writeFileSync(files.in, opts.input);
+      stdin = `<${shellQuote(files.in)}`;
     }
-    const io = files ? `${stdin} >${shellQuote(files.out)} 2>${shellQuote(files.err)}` : `${stdin} ${opts.redirect}`;
-    // The braces keep the command's own redirections and `&&` chains
-    // together; fd 3 (the status pipe) is closed for it so a long-lived
-    // process cannot hold the pipe open.
-    const line = `( { ${command}\n} ${io} 3>&-; echo "${id} $?" >&3 ) &\n`;
+    const io = files.out && files.err ? `${stdin} >${shellQuote(files.out)} 2>${shellQuote(files.err)}` : `${stdin} ${opts.redirect}`;
+    // `jobs` makes the shell reap its finished jobs (a non-interactive sh
+    // that only starts background jobs never waits for them: each would stay
+    // a zombie). The job first says it began, so that a shell dying later
+    // does not fail a command that runs anyway. The braces keep the
+    // command's own redirections and `&&` chains together; fd 3 (the status
+    // pipe) is closed for it so a long-lived process cannot hold the pipe.
+    const line = `jobs >/dev/null; ( echo "${id} +" >&3; { ${command}\n} ${io} 3>&-; echo "${id} $?" >&3 ) &\n`;
     return new Promise<ForkResult>((resolve, reject) => {
       const holdsRef = !opts.background;
-      this.pending.set(id, { resolve, reject, files, holdsRef });
-      if (holdsRef) this.ref();
+      this.pending.set(id, { resolve, reject, shell, started: false, files, holdsRef });
+      if (holdsRef) this.ref(shell);
       shell.stdin!.write(line);
     });
   }
@@ -114,9 +123,19 @@ export class ForkServer {
     const shell = spawn('sh', ['-s'], { detached: true, stdio: ['pipe', 'ignore', 'pipe', 'pipe'], env: this.env });
     this.shell = shell;
     this.shellStderr = '';
+    // Each shell has its own status pipe, read for as long as its jobs write to it (after the shell itself is gone too).
+    let buffered = '';
     const status = shell.stdio[3] as Socket;
     status.setEncoding('utf8');
-    status.on('data', (chunk: string) => this.onStatus(chunk));
+    status.on('data', (chunk: string) => {
+      buffered += chunk;
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        this.onStatusLine(buffered.slice(0, nl));
+        buffered = buffered.slice(nl + 1);
+      }
+    });
+    status.on('error', () => undefined);
     shell.stderr!.setEncoding('utf8');
     shell.stderr!.on('data', (chunk: string) => (this.shellStderr = (this.shellStderr + chunk).slice(-2000)));
     shell.stdin!.on('error', () => undefined);
@@ -124,44 +143,73 @@ export class ForkServer {
     shell.on('exit', (code, signal) => this.onShellGone(shell, `exited ${signal ?? code}`));
     // Idle, the shell must not keep the agent's process alive.
     this.unrefAll(shell);
-    if (this.refs > 0) this.refAll(shell);
     return shell;
   }
 
-  private onStatus(chunk: string): void {
-    this.statusBuffer += chunk;
-    let nl: number;
-    while ((nl = this.statusBuffer.indexOf('\n')) >= 0) {
-      const [idText, codeText] = this.statusBuffer.slice(0, nl).split(' ');
-      this.statusBuffer = this.statusBuffer.slice(nl + 1);
-      const id = Number(idText);
-      const p = this.pending.get(id);
-      if (!p) continue;
-      this.pending.delete(id);
-      if (p.holdsRef) this.unref();
-      p.resolve({ code: Number(codeText), stdout: p.files ? readAndRemove(p.files.out) : '', stderr: p.files ? readAndRemove(p.files.err) : '' });
-      if (p.files?.in) rmSync(p.files.in, { force: true });
+  private onStatusLine(line: string): void {
+    const [idText, codeText] = line.split(' ');
+    const id = Number(idText);
+    const p = this.pending.get(id);
+    if (!p) return;
+    if (codeText === '+') {
+      p.started = true;
+      return;
     }
+    this.settle(id, p);
+    p.resolve({ code: Number(codeText), stdout: p.files.out ? readAndRemove(p.files.out) : '', stderr: p.files.err ? readAndRemove(p.files.err) : '' });
   }
 
+  /**
+   * The shell is gone: the next call starts another. Commands it had begun
+   * still report on its status pipe; those it never read fail, once the
+   * "started" lines it did write have had time to arrive, and those whose
+   * job died without a word fail when the pipe closes.
+   */
   private onShellGone(shell: ChildProcess, why: string): void {
     if (this.shell !== shell) return;
     this.shell = undefined;
-    this.statusBuffer = '';
+    this.unrefAll(shell);
+    // Its status pipe still holds the process for the commands waited on.
+    if (this.refs.has(shell)) (shell.stdio[3] as Socket).ref();
     const message = `the agent's fork server (sh) ${why}${this.shellStderr ? `: ${this.shellStderr.trim()}` : ''}`;
+    setTimeout(() => this.failPending(shell, message, true), this.startedGraceMs);
+    // Once every job is gone too, nothing more will be said: whatever is left failed with them.
+    (shell.stdio[3] as Socket).once('close', () => this.failPending(shell, message, false));
+  }
+
+  private failPending(shell: ChildProcess, message: string, onlyUnstarted: boolean): void {
     for (const [id, p] of this.pending) {
-      this.pending.delete(id);
-      if (p.holdsRef) this.unref();
+      if (p.shell !== shell || (onlyUnstarted && p.started)) continue;
+      this.settle(id, p);
+      for (const f of [p.files.out, p.files.err]) if (f) rmSync(f, { force: true });
       p.reject(new ForkServerError(message));
     }
   }
 
-  private ref(): void {
-    if (this.refs++ === 0 && this.shell) this.refAll(this.shell);
+  /** Forgets a request (its ref and input file) before it is resolved or rejected. */
+  private settle(id: number, p: Pending): void {
+    this.pending.delete(id);
+    if (p.holdsRef) this.unref(p.shell);
+    if (p.files.in) rmSync(p.files.in, { force: true });
   }
 
-  private unref(): void {
-    if (--this.refs === 0 && this.shell) this.unrefAll(this.shell);
+  private ref(shell: ChildProcess): void {
+    const n = (this.refs.get(shell) ?? 0) + 1;
+    this.refs.set(shell, n);
+    if (n === 1) {
+      if (shell === this.shell) this.refAll(shell);
+      else (shell.stdio[3] as Socket).ref();
+    }
+  }
+
+  private unref(shell: ChildProcess): void {
+    const n = (this.refs.get(shell) ?? 1) - 1;
+    if (n > 0) {
+      this.refs.set(shell, n);
+      return;
+    }
+    this.refs.delete(shell);
+    this.unrefAll(shell);
   }
 
   private refAll(shell: ChildProcess): void {

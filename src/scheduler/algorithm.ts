@@ -61,7 +61,14 @@ export class SchedulingAlgorithm {
     const n = nodes.length;
     if (n === 0) return { kind: 'noNodes' };
     const checks = prepareChecks(pod, cluster, this.filters);
-    if (!Array.isArray(checks)) return { kind: 'unfit', rejections: new Map(), checks: [], podRejection: checks.podRejection };
+    if (!Array.isArray(checks)) {
+      // Every node carries the pod's rejection (unresolvable), as kube's
+      // diagnosis does: preemption then finds nothing to do and a stale
+      // nomination is cleared.
+      const rejections = new Map<string, Rejection>();
+      for (const node of nodes) rejections.set(node.name, checks.podRejection);
+      return { kind: 'unfit', rejections, checks: [], podRejection: checks.podRejection };
+    }
     const wanted = numFeasibleNodesToFind(n);
     const feasible: NodeInfo[] = [];
     const rejections = new Map<string, Rejection>();

@@ -3,7 +3,7 @@
 // kept apart, and a dead shell failing what was pending and replaced.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ForkServer, ForkServerError } from '../../src/agent/fork-server.js';
@@ -88,5 +88,33 @@ test('fork server: output directories left by killed processes are removed; a li
   } finally {
     server.close();
     rmSync(parent, { recursive: true, force: true });
+  }
+});
+
+test('fork server: finished jobs are reaped (no zombies pile up); a job already begun reports even when the shell dies', async () => {
+  // No grace for "started" lines in flight: the job below has certainly said it began.
+  const server = new ForkServer({ ...process.env }, tmpdir(), 0);
+  try {
+    const shellPid = Number((await server.run('echo $$')).stdout.trim());
+    for (let i = 0; i < 100; i++) await server.run(commandLine('true', []));
+    // Each new line reaps the jobs finished before it; the last one's job may still be there.
+    await server.run(commandLine('true', []));
+    const children = readFileSync(`/proc/${shellPid}/task/${shellPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    assert.ok(children.length <= 2, `the shell has ${children.length} children after 102 jobs`);
+    // The job waits for a marker, so it has certainly begun (said "+") before the shell is killed.
+    const dir = mkdtempSync(join(tmpdir(), 'fork-survive-'));
+    const begun = server.run(commandLine('sh', ['-c', `touch ${dir}/begun; while [ ! -e ${dir}/go ]; do sleep 0.01; done; echo finished`]));
+    const deadline = Date.now() + 10_000;
+    while (!readdirSync(dir).includes('begun') && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+    process.kill(shellPid, 'SIGKILL');
+    // A new shell answering means the old one's exit was handled (and its 0 ms grace has passed).
+    let newShell = shellPid;
+    while (newShell === shellPid && Date.now() < deadline) newShell = Number((await server.run('echo $$').catch(() => ({ stdout: String(shellPid) }))).stdout.trim());
+    assert.notEqual(newShell, shellPid, 'a new shell took over');
+    writeFileSync(join(dir, 'go'), '');
+    assert.deepEqual(await begun, { code: 0, stdout: 'finished\n', stderr: '' });
+    rmSync(dir, { recursive: true, force: true });
+  } finally {
+    server.close();
   }
 });

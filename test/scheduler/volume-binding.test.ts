@@ -55,6 +55,10 @@ test('volume binding: a missing, deleting or unbound claim keeps the pod pending
   assert.equal(failure([claim('data', 'pv-1', { deletionTimestamp: '2026-01-01T00:00:00Z' })], withClaims('p', 'data')),
     `0/2 nodes are available: persistentvolumeclaim "data" is being deleted. ${NOT_HELPFUL(2)}`);
   assert.equal(failure([claim('data')], withClaims('p', 'data')), `0/2 nodes are available: pod has unbound immediate PersistentVolumeClaims. ${NOT_HELPFUL(2)}`);
+  const lost = { ...claim('data', 'pv-gone'), status: { phase: 'Lost' } };
+  // A lost claim is named even when an earlier claim is merely unbound.
+  assert.equal(failure([claim('first'), lost], withClaims('p', 'first', 'data')),
+    `0/2 nodes are available: persistentvolumeclaim "data" bound to non-existent persistentvolume "pv-gone". ${NOT_HELPFUL(2)}`);
   assert.equal(failure([claim('data', 'gone')], withClaims('p', 'data')),
     `0/2 nodes are available: 2 node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s). ${NOT_HELPFUL(2)}`);
 });
@@ -67,7 +71,21 @@ test('volume binding: a pod goes to the node its local volumes are on; volumes o
   }
   assert.equal(failure(objects, withClaims('split', 'data', 'logs'), [node('a'), node('b')]),
     `0/2 nodes are available: 2 node(s) had volume node affinity conflict. ${NOT_HELPFUL(2)}`);
+  // Claim by claim, as kube: the first claim's conflict is the reason, though a later claim's volume is missing.
+  assert.equal(failure([...objects, claim('ghost', 'no-such-pv')], withClaims('order', 'logs', 'ghost'), [node('b')]),
+    `0/1 nodes are available: 1 node(s) had volume node affinity conflict. ${NOT_HELPFUL(1)}`);
   // A pod without claims is not looked at by the plugin.
   const free = scheduler(objects).schedule(info(pod('free')), cluster([node('a')]));
   assert.equal(free.kind, 'fit');
+});
+
+test('volume binding: a pod rejected as a whole loses a stale nomination, as preemption finds nothing to do', () => {
+  const cache = cluster([node('a'), node('b')]);
+  const p = withClaims('nominated', 'data');
+  (p.status as Record<string, unknown>).nominatedNodeName = 'a';
+  const result = scheduler([]).schedule(info(p), cache);
+  if (result.kind === 'fit') throw new Error('expected no fit');
+  const outcome = explainFailure(info(p), cache, result, []);
+  assert.equal(outcome.nominate, '', 'the nomination is cleared');
+  assert.equal(outcome.message, `0/2 nodes are available: persistentvolumeclaim "data" not found. ${NOT_HELPFUL(2)}`);
 });

@@ -60,7 +60,7 @@ export function pidFilePath(bundleDir: string): string {
  * dir, so waiting costs no fork and no polling.
  */
 export function whenRunning(bundleDir: string, shim: LaunchedShim): Promise<void> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const pidFile = pidFilePath(bundleDir);
     const watcher = watch(bundleDir);
     const done = () => {
@@ -71,14 +71,20 @@ export function whenRunning(bundleDir: string, shim: LaunchedShim): Promise<void
       if (name === 'container.pid' && existsSync(pidFile)) done();
     });
     watcher.on('error', done);
-    void shim.exited.then(done);
+    void shim.outcome.then((launchError) => {
+      if (!launchError) return done();
+      watcher.close();
+      reject(launchError);
+    });
     if (existsSync(pidFile)) done();
   });
 }
 
 export interface LaunchedShim {
-  /** Resolves when the shim exits (only for shims this agent started), or when the agent's fork server is gone. */
+  /** Resolves when the shim exits (only for shims this agent started). */
   exited: Promise<void>;
+  /** The same moment, with the error when the shim never started (the fork server died first). */
+  outcome: Promise<Error | undefined>;
 }
 
 export interface LaunchOptions {
@@ -101,7 +107,8 @@ export function launchContainer(runc: Runc, id: string, bundleDir: string, opts:
   // can set raw: script(1) gives it one (the outer pty, which attach resizes)
   // and copies it to and from the FIFOs. It is made raw before runc starts so
   // that early input is not echoed twice.
-  if (opts.tty) runcLine = `script -q -e -f -c ${shellQuote(`stty raw -echo && exec ${runcLine}`)} /dev/null`;
+  // script(1) runs its command with $SHELL: sh, whatever the agent's user logs in with.
+  if (opts.tty) runcLine = `SHELL=/bin/sh script -q -e -f -c ${shellQuote(`stty raw -echo && exec ${runcLine}`)} /dev/null`;
   const stdin = hasStdinFifo(opts);
   const recordExit = `echo "$rc $(date +%s%3N)" > ${shellQuote(`${exitFile}.tmp`)} && mv ${shellQuote(`${exitFile}.tmp`)} ${shellQuote(exitFile)}`;
   const stdinFifo = shellQuote(fifoPath(bundleDir, 'stdin'));
@@ -117,11 +124,11 @@ export function launchContainer(runc: Runc, id: string, bundleDir: string, opts:
   // read-write (which never blocks). With stdin it is a sh of its own, so
   // that $$ is its pid; without, it saves that process start.
   const redirect = `1<>${shellQuote(fifoPath(bundleDir, 'stdout'))} 2<>${shellQuote(fifoPath(bundleDir, 'stderr'))}`;
-  const exited = runShell(stdin ? `sh -c ${shellQuote(script)}` : script, { redirect, background: true }).then(
+  const outcome = runShell(stdin ? `sh -c ${shellQuote(script)}` : script, { redirect, background: true }).then(
     () => undefined,
-    () => undefined,
+    (err: Error) => err,
   );
-  return { exited };
+  return { exited: outcome.then(() => undefined), outcome };
 }
 
 export function readExit(bundleDir: string): ExitRecord | undefined {

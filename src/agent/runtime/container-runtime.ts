@@ -115,6 +115,8 @@ export class ContainerRuntime {
       return full;
     } catch (err) {
       this.records.delete(id);
+      this.logWriters.get(id)?.close();
+      this.logWriters.delete(id);
       await removeBundle(bundleDir);
       throw err;
     }

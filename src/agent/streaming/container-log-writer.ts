@@ -20,6 +20,7 @@ export class ContainerLogWriter {
   private size: number;
   private readonly listeners = new Set<LogListener>();
   private openStreams = 0;
+  private sources: Socket[] = [];
   private finishedWaiters: (() => void)[] = [];
   private finished = false;
 
@@ -34,6 +35,7 @@ export class ContainerLogWriter {
   /** Reads one stream until EOF (all writers, i.e. the shim, have exited). */
   attach(stream: LogStream, source: Socket): void {
     this.openStreams++;
+    this.sources.push(source);
     const splitter = new LineSplitter(stream, (r) => this.write(r), this.nowMs);
     source.on('data', (chunk: Buffer) => splitter.push(chunk));
     const end = () => {
@@ -47,6 +49,12 @@ export class ContainerLogWriter {
     };
     source.once('end', end);
     source.once('error', end);
+  }
+
+  /** Stops reading (for a container that never started: no writer will ever close its FIFOs). */
+  close(): void {
+    for (const s of this.sources) s.destroy();
+    this.sources = [];
   }
 
   /** Resolves once every attached stream has ended. */

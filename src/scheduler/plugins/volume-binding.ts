@@ -34,28 +34,46 @@ export function volumeBindingFilter(lookup: VolumeLookup): FilterPlugin {
       const volumes = ((pod.object.spec as { volumes?: PodVolume[] } | undefined)?.volumes ?? []);
       const claimNames = volumes.flatMap((v) => (v.persistentVolumeClaim?.claimName ? [v.persistentVolumeClaim.claimName] : []));
       if (claimNames.length === 0) return undefined;
-      const required: NodeSelectorTerm[][] = [];
-      let missingVolume = false;
+      // As kube's PreFilter: every claim is checked for being there and usable before any for being bound.
+      const claims: KubeObject[] = [];
       for (const name of claimNames) {
         const claim = lookup.claim(pod.namespace, name);
         if (!claim) return reject(`persistentvolumeclaim "${name}" not found`);
         if (claim.metadata.deletionTimestamp) return reject(`persistentvolumeclaim "${name}" is being deleted`);
-        const volumeName = (claim.spec as { volumeName?: string } | undefined)?.volumeName;
-        const bound = (claim.status as { phase?: string } | undefined)?.phase === 'Bound';
-        if (!volumeName || !bound) return reject(UNBOUND_IMMEDIATE_CLAIMS);
-        const volume = lookup.volume(volumeName);
-        if (!volume) {
-          missingVolume = true;
-          continue;
+        if ((claim.status as { phase?: string } | undefined)?.phase === 'Lost') {
+          return reject(`persistentvolumeclaim "${name}" bound to non-existent persistentvolume "${volumeNameOf(claim) ?? ''}"`);
         }
-        const terms = (volume.spec as { nodeAffinity?: { required?: { nodeSelectorTerms?: NodeSelectorTerm[] } } } | undefined)?.nodeAffinity?.required?.nodeSelectorTerms;
-        if (terms) required.push(terms);
+        claims.push(claim);
       }
-      if (missingVolume) return { check: () => rejection(VOLUME_BINDING, false, PV_NOT_EXIST) };
-      if (required.length === 0) return undefined;
+      if (claims.some((c) => !volumeNameOf(c) || (c.status as { phase?: string } | undefined)?.phase !== 'Bound')) return reject(UNBOUND_IMMEDIATE_CLAIMS);
+      // Per node, claim by claim: the first claim whose volume is missing or elsewhere names the reason.
+      const bound = claims.map((c) => requiredTerms(lookup.volume(volumeNameOf(c)!)));
+      if (bound.every((b) => b === ANY_NODE)) return undefined;
+      const missing = rejection(VOLUME_BINDING, false, PV_NOT_EXIST);
       const conflict = rejection(VOLUME_BINDING, false, VOLUME_NODE_AFFINITY_CONFLICT);
-      // Each volume's terms are ORed; every volume must be satisfied.
-      return { check: (node: NodeInfo) => (required.every((terms) => terms.some((t) => matchesNodeTerm(t, node))) ? undefined : conflict) };
+      return {
+        check: (node: NodeInfo) => {
+          for (const terms of bound) {
+            if (terms === MISSING) return missing;
+            // A volume's terms are ORed.
+            if (terms !== ANY_NODE && !terms.some((t) => matchesNodeTerm(t, node))) return conflict;
+          }
+          return undefined;
+        },
+      };
     },
   };
+}
+
+const MISSING = 'missing';
+const ANY_NODE = 'any';
+
+function volumeNameOf(claim: KubeObject): string | undefined {
+  return (claim.spec as { volumeName?: string } | undefined)?.volumeName || undefined;
+}
+
+/** The volume's required node terms, or that it has none, or that it does not exist. */
+function requiredTerms(volume: KubeObject | undefined): NodeSelectorTerm[] | typeof MISSING | typeof ANY_NODE {
+  if (!volume) return MISSING;
+  return (volume.spec as { nodeAffinity?: { required?: { nodeSelectorTerms?: NodeSelectorTerm[] } } } | undefined)?.nodeAffinity?.required?.nodeSelectorTerms ?? ANY_NODE;
 }
