@@ -3,9 +3,10 @@
 // starts. The agent allocates little and keeps few short-lived objects, so
 // the extra scavenges cost next to nothing, while the grown new space stays
 // committed: ~35 MB of the agent's RSS with 100 pods (bench:agent). It also
-// makes forks cheaper: every runc, CNI plugin or mount the agent runs is a
-// fork that copies the page tables of all touched memory, after which each
-// new-space page the agent writes takes a copy-on-write fault.
+// makes the forks the agent still does cheaper (runc exec for exec sessions
+// and exec probes; other tools start from the fork server): a fork copies
+// the page tables of all touched memory, after which each new-space page the
+// agent writes takes a copy-on-write fault.
 //
 // Why at run time: `node --max-semi-space-size=1` would do the same, but a
 // node flag is not something `k8ts agent` can set for itself (it is the

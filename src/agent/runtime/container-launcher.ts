@@ -43,6 +43,15 @@ export function openFifoReader(path: string): Socket {
   return new Socket({ fd, readable: true, writable: false });
 }
 
+/** The pid a shim wrote into one of the files above; undefined when it is not (or no longer) there. */
+export function readPidFile(path: string): number | undefined {
+  try {
+    return Number(readFileSync(path, 'utf8').trim()) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The pid of script(1) holding a tty container's outer terminal (see launchContainer), for resizing it. */
 export function ttyHolderPidPath(bundleDir: string): string {
   return join(bundleDir, 'tty.pid');
@@ -71,7 +80,7 @@ export function whenRunning(bundleDir: string, shim: LaunchedShim): Promise<void
       if (name === 'container.pid' && existsSync(pidFile)) done();
     });
     watcher.on('error', done);
-    void shim.outcome.then((launchError) => {
+    void shim.exited.then((launchError) => {
       if (!launchError) return done();
       watcher.close();
       reject(launchError);
@@ -81,10 +90,8 @@ export function whenRunning(bundleDir: string, shim: LaunchedShim): Promise<void
 }
 
 export interface LaunchedShim {
-  /** Resolves when the shim exits (only for shims this agent started). */
-  exited: Promise<void>;
-  /** The same moment, with the error when the shim never started (the fork server died first). */
-  outcome: Promise<Error | undefined>;
+  /** Resolves when the shim exits (only for shims this agent started), with the error when it never started (the fork server died first). */
+  exited: Promise<Error | undefined>;
 }
 
 export interface LaunchOptions {
@@ -124,11 +131,11 @@ export function launchContainer(runc: Runc, id: string, bundleDir: string, opts:
   // read-write (which never blocks). With stdin it is a sh of its own, so
   // that $$ is its pid; without, it saves that process start.
   const redirect = `1<>${shellQuote(fifoPath(bundleDir, 'stdout'))} 2<>${shellQuote(fifoPath(bundleDir, 'stderr'))}`;
-  const outcome = runShell(stdin ? `sh -c ${shellQuote(script)}` : script, { redirect, background: true }).then(
+  const exited = runShell(stdin ? `sh -c ${shellQuote(script)}` : script, { redirect, background: true }).then(
     () => undefined,
     (err: Error) => err,
   );
-  return { exited: outcome.then(() => undefined), outcome };
+  return { exited };
 }
 
 export function readExit(bundleDir: string): ExitRecord | undefined {

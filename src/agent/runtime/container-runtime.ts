@@ -5,7 +5,7 @@
 import { constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Socket } from 'node:net';
-import { hasStdinFifo, missingFifos, launchContainer, openFifoReader, readExit, fifoPath, shimPidPath, whenRunning, type ExitRecord } from './container-launcher.js';
+import { hasStdinFifo, missingFifos, launchContainer, openFifoReader, readExit, readPidFile, fifoPath, shimPidPath, whenRunning, type ExitRecord } from './container-launcher.js';
 import { mountRootfs, removeBundle } from './container-rootfs.js';
 import { buildOciSpec, type SpecInputs } from './oci-spec.js';
 import type { Runc } from './runc.js';
@@ -151,8 +151,9 @@ export class ContainerRuntime {
   closeStdin(record: ContainerRecord): void {
     if (!record.stdin || !record.stdinOnce) return;
     writeFileSync(join(record.bundleDir, 'stdin-closed'), '');
+    const shim = readPidFile(shimPidPath(record.bundleDir));
     try {
-      process.kill(Number(readFileSync(shimPidPath(record.bundleDir), 'utf8').trim()), 'SIGUSR1');
+      if (shim) process.kill(shim, 'SIGUSR1');
     } catch {
       // The shim has exited with its container.
     }

@@ -14,8 +14,7 @@ import { streamLog } from './log-reader.js';
 import { CHANNEL, chooseProtocol, errorStatus, exitStatus, frame } from './channel-protocol.js';
 import { renderRecord } from './log-reader.js';
 import { TtyResizer } from './tty-resize.js';
-import { readFileSync } from 'node:fs';
-import { ttyHolderPidPath } from '../runtime/container-launcher.js';
+import { readPidFile, ttyHolderPidPath } from '../runtime/container-launcher.js';
 
 export interface AgentStreamServerOptions {
   token: string;
@@ -189,7 +188,7 @@ export class AgentStreamServer {
       runtime.closeStdin(record);
     };
     // A tty container's terminal is resized as kubectl's is (its holder's pid is known once it runs).
-    const ttyHolder = q.get('tty') === 'true' && record.tty ? readPid(ttyHolderPidPath(record.bundleDir)) : undefined;
+    const ttyHolder = q.get('tty') === 'true' && record.tty ? readPidFile(ttyHolderPidPath(record.bundleDir)) : undefined;
     const resizer = ttyHolder ? new TtyResizer(ttyHolder) : undefined;
     const stop = writer.subscribe((r) => {
       if (ws.readyState !== ws.OPEN || (r.stream === 'stdout' ? !wantStdout : !wantStderr)) return;
@@ -223,13 +222,5 @@ function resizeFrom(resizer: TtyResizer, body: Buffer): void {
     resizer.resize(size.Width, size.Height);
   } catch {
     // A malformed resize is ignored, as the kubelet does.
-  }
-}
-
-function readPid(path: string): number | undefined {
-  try {
-    return Number(readFileSync(path, 'utf8').trim()) || undefined;
-  } catch {
-    return undefined;
   }
 }
