@@ -1,9 +1,7 @@
 // Bad input gets Kubernetes' errors, with the right codes, and writes nothing.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Kubectl, rawRequest, removeDir, startServer, type ServerProcess } from './harness.js';
+import { rawRequest, startKubectlSession, stopKubectlSession, type Kubectl, type ServerProcess } from './harness.js';
 
 describe('bad input', () => {
   let server: ServerProcess;
@@ -40,17 +38,11 @@ describe('bad input', () => {
   }
 
   before(async () => {
-    server = await startServer();
-    k = new Kubectl(server.kubeconfig);
-    token = readFileSync(join(server.dataDir, 'pki', 'admin.token'), 'utf8').trim();
+    ({ server, k, token } = await startKubectlSession());
     await k.ok(['create', 'configmap', 'existing', '--from-literal=a=b']);
   });
 
-  after(async () => {
-    await server?.stop();
-    k?.cleanup();
-    if (server) removeDir(server.dataDir);
-  });
+  after(() => stopKubectlSession({ server, k }));
 
   it('rejects an invalid object with 422 and field causes', async () => {
     await unchanged(async () => {

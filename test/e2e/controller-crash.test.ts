@@ -6,9 +6,8 @@
 // terminating ones.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kubectl, rawRequest, removeDir, startServer, tempDir, waitFor, type ServerProcess } from './harness.js';
+import { adminToken, Kubectl, rawRequest, removeDir, startServer, tempDir, waitFor, type ServerProcess } from './harness.js';
 import { seededRandom } from '../time/support/seeded-random.js';
 
 const REPLICAS = 6;
@@ -30,7 +29,7 @@ interface Obj {
 describe('controllers survive server crashes', () => {
   it('a rollout interrupted by SIGKILLs converges to the new template with exactly `replicas` pods', async () => {
     const dataDir = tempDir('k8ts-crash-');
-    const token = readToken;
+    const token = adminToken;
     let server: ServerProcess = await startServer({ dataDir, extraArgs: LEADER_ARGS });
     const kubectl = new Kubectl(server.kubeconfig);
     const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = JSON_HEADERS) => {
@@ -165,7 +164,3 @@ describe('controllers survive server crashes', () => {
     }
   });
 });
-
-function readToken(dataDir: string): string {
-  return readFileSync(join(dataDir, 'pki', 'admin.token'), 'utf8').trim();
-}

@@ -1,7 +1,7 @@
 // End-to-end harness: runs `k8ts server` as a real process on a free port
 // with a temporary data dir, and drives it with the real kubectl.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from 'node:https';
@@ -128,6 +128,31 @@ export class Kubectl {
   cleanup(): void {
     rmSync(this.cacheDir, { recursive: true, force: true });
   }
+}
+
+/** The admin bearer token a server wrote into its data dir. */
+export function adminToken(dataDir: string): string {
+  return readFileSync(join(dataDir, 'pki', 'admin.token'), 'utf8').trim();
+}
+
+/** A `k8ts server` process with the real kubectl and the admin token: what a suite's before() starts. */
+export interface KubectlSession {
+  server: ServerProcess;
+  k: Kubectl;
+  token: string;
+}
+
+export async function startKubectlSession(): Promise<KubectlSession> {
+  const server = await startServer();
+  return { server, k: new Kubectl(server.kubeconfig), token: adminToken(server.dataDir) };
+}
+
+/** Stops whatever of a session did start (its before() may have failed midway) and removes its data dir and `scratchDirs`. */
+export async function stopKubectlSession(s: Partial<KubectlSession>, ...scratchDirs: string[]): Promise<void> {
+  await s.server?.stop();
+  s.k?.cleanup();
+  for (const dir of scratchDirs) removeDir(dir);
+  if (s.server) removeDir(s.server.dataDir);
 }
 
 /** Raw HTTPS against the server with the admin token (for what kubectl can't send). */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kubectl, KUBECTL, rawRequest, removeDir, startServer, tempDir, waitFor, type ServerProcess } from './harness.js';
+import { KUBECTL, rawRequest, startKubectlSession, stopKubectlSession, tempDir, waitFor, type Kubectl, type ServerProcess } from './harness.js';
 
 const APP = 'test/e2e/fixtures/app.yaml';
 
@@ -15,17 +15,10 @@ describe('kubectl against k8ts server', () => {
   const scratch = tempDir('k8ts-scratch-');
 
   before(async () => {
-    server = await startServer();
-    k = new Kubectl(server.kubeconfig);
-    token = readFileSync(join(server.dataDir, 'pki', 'admin.token'), 'utf8').trim();
+    ({ server, k, token } = await startKubectlSession());
   });
 
-  after(async () => {
-    await server?.stop();
-    k?.cleanup();
-    removeDir(scratch);
-    if (server) removeDir(server.dataDir);
-  });
+  after(() => stopKubectlSession({ server, k }, scratch));
 
   it('applies a multi-document file, then reports unchanged and configured', async () => {
     const first = await k.ok(['apply', '-f', APP]);

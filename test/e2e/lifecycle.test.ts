@@ -2,14 +2,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { request } from 'node:https';
-import { Kubectl, rawRequest, removeDir, run, startServer, tempDir, waitFor } from './harness.js';
+import { adminToken, Kubectl, rawRequest, removeDir, run, startServer, tempDir, waitFor } from './harness.js';
 
-function tokenOf(dataDir: string): string {
-  return readFileSync(join(dataDir, 'pki', 'admin.token'), 'utf8').trim();
-}
 
 /** Opens a raw watch and collects its events until closed. */
 function openWatch(url: string, token: string, path: string): { events: any[]; status: Promise<number>; close(): void } {
@@ -61,7 +58,7 @@ describe('server lifecycle', () => {
       assert.ok(Number(b.metadata.resourceVersion) > maxBefore, `rv ${b.metadata.resourceVersion} should exceed ${maxBefore}`);
 
       // A watch from a revision before the restart either continues (it sees the patch) or is told 410.
-      const w = openWatch(server.url, tokenOf(dataDir), `/api/v1/namespaces/keep/configmaps?watch=true&resourceVersion=${rvAfterCreate}`);
+      const w = openWatch(server.url, adminToken(dataDir), `/api/v1/namespaces/keep/configmaps?watch=true&resourceVersion=${rvAfterCreate}`);
       const code = await w.status;
       if (code === 410) {
         assert.ok(true);
@@ -85,7 +82,7 @@ describe('server lifecycle', () => {
   it('loses no acknowledged create when killed with SIGKILL', async () => {
     const dataDir = tempDir();
     let server = await startServer({ dataDir });
-    const token = tokenOf(dataDir);
+    const token = adminToken(dataDir);
     const acknowledged: string[] = [];
     try {
       let stop = false;

@@ -3,9 +3,9 @@
 // fieldValidation to rely on): the real kubectl against /openapi/v2.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kubectl, rawRequest, removeDir, startServer, tempDir, type ServerProcess } from './harness.js';
+import { rawRequest, startKubectlSession, stopKubectlSession, tempDir, type Kubectl, type ServerProcess } from './harness.js';
 
 function list(...items: string[]): string {
   return `apiVersion: v1\nkind: List\nitems:\n${items.join('')}`;
@@ -22,17 +22,10 @@ describe('kubectl apply of a List, validated with /openapi/v2', () => {
   const scratch = tempDir('k8ts-scratch-');
 
   before(async () => {
-    server = await startServer();
-    k = new Kubectl(server.kubeconfig);
-    token = readFileSync(join(server.dataDir, 'pki', 'admin.token'), 'utf8').trim();
+    ({ server, k, token } = await startKubectlSession());
   });
 
-  after(async () => {
-    await server?.stop();
-    k?.cleanup();
-    removeDir(scratch);
-    if (server) removeDir(server.dataDir);
-  });
+  after(() => stopKubectlSession({ server, k }, scratch));
 
   it('creates every item of a List, then reports them unchanged', async () => {
     const file = join(scratch, 'list.yaml');
